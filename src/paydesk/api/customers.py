@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from ninja import Router
+
+from paydesk.customers.selectors import customer_get, customer_list
+from paydesk.customers.services import customer_create, customer_update
+
+from .objects import customer_object
+from .pagination import list_envelope
+from .schemas import CustomerCreate, CustomerUpdate
+
+router = Router(tags=["customers"])
+
+
+@router.post("/customers", summary="Create a customer")
+def create_customer(request, payload: CustomerCreate):
+    customer = customer_create(business=request.business, livemode=request.livemode, **payload.model_dump())
+    return customer_object(customer)
+
+
+@router.get("/customers", summary="List customers")
+def list_customers(request, limit: int | None = None, starting_after: str | None = None, email: str | None = None):
+    customers = customer_list(business=request.business, livemode=request.livemode)
+    if email:
+        customers = customers.filter(email__iexact=email)
+    return list_envelope(
+        customers, to_object=customer_object, url="/api/v1/customers",
+        limit=limit, starting_after=starting_after, kind="customer",
+    )
+
+
+@router.get("/customers/{customer_id}", summary="Retrieve a customer")
+def retrieve_customer(request, customer_id: str):
+    return customer_object(customer_get(business=request.business, livemode=request.livemode, public_id=customer_id))
+
+
+@router.post("/customers/{customer_id}", summary="Update a customer")
+def update_customer(request, customer_id: str, payload: CustomerUpdate):
+    customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
+    changes = payload.model_dump(exclude_unset=True)
+    changes = {field: ("" if value is None and field != "preferred_locales" else value) for field, value in changes.items()}
+    return customer_object(customer_update(customer=customer, **changes))

@@ -1,0 +1,152 @@
+"""How each object looks to the outside: the API's responses and every event's ``data``.
+
+Plain functions from a model to a dict, so services can put the same shape in events
+without depending on the web layer. Timestamps are Unix seconds, like Stripe's.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+
+def _timestamp(moment) -> int | None:
+    return int(moment.timestamp()) if moment else None
+
+
+def customer_object(customer) -> dict:
+    return {
+        "id": customer.public_id,
+        "object": "customer",
+        "livemode": customer.livemode,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "preferred_locales": list(customer.preferred_locales),
+        "created": _timestamp(customer.created),
+    }
+
+
+def invoice_hosted_url(invoice) -> str | None:
+    if invoice.status == "draft":
+        return None
+    return settings.BASE_URL + reverse("hosted-invoice", kwargs={"token": invoice.hosted_token})
+
+
+def invoice_line_object(line) -> dict:
+    return {
+        "id": line.public_id,
+        "object": "line_item",
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit_amount": line.unit_amount,
+        "tax_rate_percent": format(line.tax_rate_percent.normalize(), "f"),
+        "amount": line.amount,
+        "discount_amount": line.discount_amount,
+        "tax_amount": line.tax_amount,
+    }
+
+
+def invoice_object(invoice) -> dict:
+    return {
+        "id": invoice.public_id,
+        "object": "invoice",
+        "livemode": invoice.livemode,
+        "customer": invoice.customer.public_id,
+        "number": invoice.number or None,
+        "status": invoice.status,
+        "currency": invoice.currency,
+        "description": invoice.description,
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "subtotal": invoice.subtotal,
+        "discount_amount": invoice.discount_amount,
+        "tax": invoice.tax,
+        "total": invoice.total,
+        "amount_paid": invoice.amount_paid,
+        "amount_remaining": invoice.amount_remaining,
+        "lines": [invoice_line_object(line) for line in invoice.lines.all()],
+        "hosted_url": invoice_hosted_url(invoice),
+        "created": _timestamp(invoice.created),
+        "finalized_at": _timestamp(invoice.finalized_at),
+        "paid_at": _timestamp(invoice.paid_at),
+        "voided_at": _timestamp(invoice.voided_at),
+    }
+
+
+def payment_object(payment) -> dict:
+    card = None
+    if payment.card_last4:
+        card = {
+            "brand": payment.card_brand,
+            "last4": payment.card_last4,
+            "exp_month": payment.card_exp_month,
+            "exp_year": payment.card_exp_year,
+        }
+    last_error = None
+    if payment.failure_code:
+        last_error = {
+            "code": payment.failure_code,
+            "decline_code": payment.decline_code or None,
+            "message": payment.failure_message,
+        }
+    next_action = None
+    if payment.status == "requires_action" and payment.next_action_url:
+        next_action = {"type": "redirect_to_url", "redirect_url": payment.next_action_url}
+    return {
+        "id": payment.public_id,
+        "object": "payment",
+        "livemode": payment.livemode,
+        "invoice": payment.invoice.public_id if payment.invoice_id else None,
+        "customer": payment.customer.public_id if payment.customer_id else None,
+        "amount": payment.amount,
+        "amount_refunded": payment.amount_refunded,
+        "currency": payment.currency,
+        "status": payment.status,
+        "payment_method": {"type": payment.method_type, "card": card},
+        "provider": payment.provider,
+        "fee_amount": payment.fee_amount,
+        "last_payment_error": last_error,
+        "next_action": next_action,
+        "created": _timestamp(payment.created),
+    }
+
+
+def refund_object(refund) -> dict:
+    return {
+        "id": refund.public_id,
+        "object": "refund",
+        "livemode": refund.livemode,
+        "payment": refund.payment.public_id,
+        "amount": refund.amount,
+        "currency": refund.currency,
+        "status": refund.status,
+        "reason": refund.reason or None,
+        "failure_reason": refund.failure_reason or None,
+        "created": _timestamp(refund.created),
+    }
+
+
+def event_object(event) -> dict:
+    return {
+        "id": event.public_id,
+        "object": "event",
+        "livemode": event.livemode,
+        "type": event.type,
+        "created": _timestamp(event.created),
+        "data": {"object": event.data},
+    }
+
+
+def webhook_endpoint_object(endpoint, *, include_secret: bool = False) -> dict:
+    body = {
+        "id": endpoint.public_id,
+        "object": "webhook_endpoint",
+        "livemode": endpoint.livemode,
+        "url": endpoint.url,
+        "enabled_events": list(endpoint.enabled_events),
+        "status": "enabled" if endpoint.enabled else "disabled",
+        "created": _timestamp(endpoint.created),
+    }
+    if include_secret:
+        body["secret"] = endpoint.secret
+    return body

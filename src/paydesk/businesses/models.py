@@ -1,0 +1,63 @@
+"""The tenant: a business, the people who work for it, and its API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from paydesk.core import ids
+
+from .enums import StaffRole
+
+
+class Business(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_business_id)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    default_currency = models.CharField(max_length=3, default="usd")
+    default_locale = models.CharField(max_length=10, default="en")
+    invoice_number_prefix = models.CharField(max_length=12, default="INV")
+    # The next number of the series. Read and advanced only under a row lock when an
+    # invoice is finalized, so numbers are gapless and never shared.
+    next_invoice_number = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "businesses"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=StaffRole.choices, default=StaffRole.OWNER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "user"], name="one_membership_per_user")
+        ]
+
+
+class ApiKey(models.Model):
+    """A key stored only as its SHA-256 digest; the full key is shown once, at creation.
+
+    A plain digest (not a slow password hash) is right here: keys are 32 random characters,
+    so there is nothing to brute-force, and every API request must look one up quickly.
+    """
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="api_keys")
+    kind = models.CharField(max_length=12)  # ApiKeyKind
+    livemode = models.BooleanField(default=False)
+    digest = models.CharField(max_length=64, unique=True)
+    # The first characters, so staff can tell keys apart without seeing them.
+    display_prefix = models.CharField(max_length=16)
+    created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.display_prefix}…"

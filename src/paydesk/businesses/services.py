@@ -1,0 +1,79 @@
+"""Every write to businesses, staff and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from paydesk.core.errors import PaydeskError
+from paydesk.core.money import is_supported_currency
+
+from .enums import ApiKeyKind, StaffRole
+from .models import ApiKey, Business, StaffMembership
+
+_KEY_PREFIX = {ApiKeyKind.SECRET: "sk", ApiKeyKind.PUBLISHABLE: "pk"}
+
+
+def api_key_digest(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedBusiness:
+    business: Business
+    secret_key: str
+    publishable_key: str
+
+
+def api_key_create(*, business: Business, kind: ApiKeyKind, livemode: bool) -> str:
+    """Create a key and return it in full; only its digest is kept."""
+    mode = "live" if livemode else "test"
+    raw_key = f"{_KEY_PREFIX[kind]}_{mode}_{secrets.token_urlsafe(24)}"
+    ApiKey.objects.create(
+        business=business,
+        kind=kind.value,
+        livemode=livemode,
+        digest=api_key_digest(raw_key),
+        display_prefix=raw_key[:12],
+    )
+    return raw_key
+
+
+@transaction.atomic
+def business_create(
+    *,
+    name: str,
+    email: str,
+    password: str | None = None,
+    currency: str = "usd",
+    locale: str = "en",
+) -> CreatedBusiness:
+    """A business, its owner's login (when a password is given) and a pair of test keys."""
+    name = (name or "").strip()
+    if not name:
+        raise PaydeskError("parameter_missing", "A business needs a name.", param="name")
+    if "@" not in (email or ""):
+        raise PaydeskError("email_invalid", "That email address is not valid.", param="email")
+    if not is_supported_currency(currency):
+        raise PaydeskError("currency_invalid", "Unsupported currency.", param="currency")
+    business = Business.objects.create(
+        name=name, email=email, default_currency=currency, default_locale=locale
+    )
+    if password:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=email).first()
+        if user is None:
+            user = user_model.objects.create_user(username=email, email=email, password=password)
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        StaffMembership.objects.create(business=business, user=user, role=StaffRole.OWNER)
+    secret_key = api_key_create(business=business, kind=ApiKeyKind.SECRET, livemode=False)
+    publishable_key = api_key_create(
+        business=business, kind=ApiKeyKind.PUBLISHABLE, livemode=False
+    )
+    return CreatedBusiness(business, secret_key, publishable_key)

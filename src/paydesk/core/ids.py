@@ -1,0 +1,82 @@
+"""Public identifiers: a type prefix and 24 random characters (``inv_4fV...``).
+
+Random rather than sequential so that one business cannot guess how many invoices another
+has, and so ids can be made before a row is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+_ALPHABET = string.ascii_letters + string.digits
+_RANDOM_LENGTH = 24
+
+PREFIXES = {
+    "business": "biz",
+    "customer": "cus",
+    "invoice": "inv",
+    "invoice_line": "il",
+    "payment": "pay",
+    "refund": "re",
+    "event": "evt",
+    "webhook_endpoint": "we",
+    "journal_transaction": "jtx",
+    "api_key": "key",
+    "sandbox_token": "tok",
+}
+
+
+def new_public_id(kind: str) -> str:
+    random_part = "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_LENGTH))
+    return f"{PREFIXES[kind]}_{random_part}"
+
+
+def new_token(byte_count: int = 24) -> str:
+    """An unguessable URL-safe token for links that need no login."""
+    return secrets.token_urlsafe(byte_count)
+
+
+# Named defaults for model fields: migrations can only refer to module-level functions.
+def new_business_id() -> str:
+    return new_public_id("business")
+
+
+def new_customer_id() -> str:
+    return new_public_id("customer")
+
+
+def new_invoice_id() -> str:
+    return new_public_id("invoice")
+
+
+def new_invoice_line_id() -> str:
+    return new_public_id("invoice_line")
+
+
+def new_payment_id() -> str:
+    return new_public_id("payment")
+
+
+def new_refund_id() -> str:
+    return new_public_id("refund")
+
+
+def new_event_id() -> str:
+    return new_public_id("event")
+
+
+def new_webhook_endpoint_id() -> str:
+    return new_public_id("webhook_endpoint")
+
+
+def new_journal_transaction_id() -> str:
+    return new_public_id("journal_transaction")
+
+
+def new_sandbox_token() -> str:
+    return new_public_id("sandbox_token")
+
+
+def new_hosted_token() -> str:
+    return new_token(24)

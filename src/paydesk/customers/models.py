@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.db import models
+
+from paydesk.businesses.models import Business
+from paydesk.core import ids
+from paydesk.core.encryption import EncryptedTextField
+
+
+class Customer(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_customer_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="customers")
+    livemode = models.BooleanField(default=False)
+    name = models.CharField(max_length=200, blank=True)
+    # Email is kept in the clear: it is how a customer finds their bills and must be
+    # searchable. Phone numbers are not needed for lookup, so they are encrypted.
+    email = models.EmailField(blank=True)
+    phone = EncryptedTextField(blank=True, default="")
+    preferred_locales = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "livemode", "-id"])]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.public_id

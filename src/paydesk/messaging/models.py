@@ -1,0 +1,67 @@
+"""Outgoing webhooks: endpoints, one delivery per (event, endpoint), and every attempt."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from paydesk.businesses.models import Business
+from paydesk.core import ids
+from paydesk.core.encryption import EncryptedTextField
+from paydesk.events.models import Event
+
+
+class WebhookEndpoint(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_webhook_endpoint_id)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    livemode = models.BooleanField(default=False)
+    url = models.URLField(max_length=2000)
+    # Event types, or ["*"] for all. A type may end in ".*" ("invoice.*").
+    enabled_events = models.JSONField(default=list)
+    # The signing secret must be readable to sign with, so it is encrypted, not hashed.
+    secret = EncryptedTextField()
+    enabled = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def wants(self, event_type: str) -> bool:
+        for pattern in self.enabled_events:
+            if pattern == "*" or pattern == event_type:
+                return True
+            if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+                return True
+        return False
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # gave up after the retry window
+
+
+class WebhookDelivery(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempt_count = models.PositiveIntegerField(default=0)
+    # When the next attempt is due. A worker claims a delivery by moving this forward
+    # (a lease), so two workers never send it at the same moment and a crashed worker's
+    # claim simply runs out.
+    next_attempt_at = models.DateTimeField()
+    created = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_event_endpoint")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class WebhookAttempt(models.Model):
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    attempted_at = models.DateTimeField()
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_excerpt = models.CharField(max_length=500, blank=True, default="")
+    error = models.CharField(max_length=300, blank=True, default="")
+    duration_milliseconds = models.PositiveIntegerField(default=0)
+    succeeded = models.BooleanField(default=False)

@@ -1,0 +1,223 @@
+"""Outgoing webhooks: endpoint management, fan-out of events, signing and delivery.
+
+Every event is delivered at least once to every endpoint that wants it, with the same
+event id on every retry, signed ``Paydesk-Signature: t=<unix>,v1=<hex hmac>``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from paydesk.api.objects import event_object
+from paydesk.businesses.models import Business
+from paydesk.core import clock
+from paydesk.core.errors import NotFound, PaydeskError
+from paydesk.events.models import Event
+
+from .models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "Paydesk-Signature"
+SIGNATURE_TOLERANCE_SECONDS = 300
+# Waits after the 1st, 2nd, ... failed attempt; the last repeats until the window closes.
+RETRY_DELAYS_SECONDS = [60, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600]
+LEASE_SECONDS = 120
+MAX_ENDPOINTS_PER_BUSINESS = 16
+
+
+def sign_payload(*, secret: str, timestamp: int, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify_signature(*, secret: str, header: str, body: bytes, now: int | None = None) -> bool:
+    """What a receiver does: check the HMAC and that the timestamp is recent."""
+    parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    now = int(time.time()) if now is None else now
+    if abs(now - timestamp) > SIGNATURE_TOLERANCE_SECONDS:
+        return False
+    expected = sign_payload(secret=secret, timestamp=timestamp, body=body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def _check_url(url: str) -> None:
+    parsed = urlparse(url or "")
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname or len(url) > 2000:
+        raise PaydeskError("url_invalid", "The webhook URL must be an http or https address.", param="url")
+
+
+def _check_events(enabled_events: list[str]) -> None:
+    if not enabled_events:
+        raise PaydeskError("parameter_missing", "Name at least one event type, or '*'.", param="enabled_events")
+    for pattern in enabled_events:
+        if not isinstance(pattern, str) or not pattern or len(pattern) > 60 or " " in pattern:
+            raise PaydeskError("event_type_invalid", f"'{pattern}' is not an event type.", param="enabled_events")
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, business: Business, livemode: bool, url: str, enabled_events: list[str]
+) -> WebhookEndpoint:
+    _check_url(url)
+    _check_events(enabled_events)
+    active = WebhookEndpoint.objects.filter(business=business, deleted_at__isnull=True).count()
+    if active >= MAX_ENDPOINTS_PER_BUSINESS:
+        raise PaydeskError("too_many_endpoints", f"At most {MAX_ENDPOINTS_PER_BUSINESS} webhook endpoints.")
+    return WebhookEndpoint.objects.create(
+        business=business,
+        livemode=livemode,
+        url=url,
+        enabled_events=list(enabled_events),
+        secret="whsec_" + secrets.token_urlsafe(32),
+    )
+
+
+def webhook_endpoint_get(*, business: Business, livemode: bool, public_id: str) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.filter(
+        business=business, livemode=livemode, public_id=public_id, deleted_at__isnull=True
+    ).first()
+    if endpoint is None:
+        raise NotFound("webhook_endpoint", public_id)
+    return endpoint
+
+
+def webhook_endpoint_list(*, business: Business, livemode: bool):
+    return WebhookEndpoint.objects.filter(
+        business=business, livemode=livemode, deleted_at__isnull=True
+    ).order_by("-id")
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """Stop sending to an endpoint; deliveries not yet made are dropped."""
+    endpoint.deleted_at = clock.now()
+    endpoint.enabled = False
+    endpoint.save(update_fields=["deleted_at", "enabled"])
+    WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED
+    )
+    return endpoint
+
+
+def webhook_deliveries_create(*, event: Event) -> int:
+    """Queue the event for every enabled endpoint of its business that wants it.
+
+    Runs inside the event's transaction; wakes the worker once the transaction commits.
+    """
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            business_id=event.business_id, livemode=event.livemode, enabled=True, deleted_at__isnull=True
+        )
+        if endpoint.wants(event.type)
+    ]
+    if not endpoints:
+        return 0
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=event.created, created=event.created)
+            for endpoint in endpoints
+        ]
+    )
+    from .tasks import wake_webhook_worker
+
+    transaction.on_commit(wake_webhook_worker)
+    return len(endpoints)
+
+
+def _claim(delivery_id: int, expected_next_attempt_at: datetime.datetime) -> bool:
+    """Take a delivery for this worker by moving its due time forward, if nobody else has."""
+    lease_until = clock.now() + datetime.timedelta(seconds=LEASE_SECONDS)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at=expected_next_attempt_at
+    ).update(next_attempt_at=lease_until)
+    return claimed == 1
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            return response.status, response.read(500).decode(errors="replace"), ""
+    except urllib.error.HTTPError as error:
+        return error.code, error.read(500).decode(errors="replace"), ""
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return None, "", str(getattr(error, "reason", error))[:300]
+
+
+def webhook_delivery_attempt(delivery: WebhookDelivery) -> bool:
+    """One signed POST of the event; records the attempt and schedules a retry on failure."""
+    endpoint = delivery.endpoint
+    body = json.dumps(event_object(delivery.event), separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Paydesk-Webhooks/1",
+        SIGNATURE_HEADER: sign_payload(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    started = time.monotonic()
+    status, excerpt, error = _post(endpoint.url, body, headers)
+    duration = int((time.monotonic() - started) * 1000)
+    succeeded = status is not None and 200 <= status < 300
+    now = clock.now()
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            attempted_at=now,
+            response_status=status,
+            response_excerpt=excerpt,
+            error=error,
+            duration_milliseconds=duration,
+            succeeded=succeeded,
+        )
+        attempt_count = delivery.attempt_count + 1
+        updates: dict = {"attempt_count": F("attempt_count") + 1}
+        if succeeded:
+            updates.update(status=DeliveryStatus.SUCCEEDED, delivered_at=now)
+        else:
+            delay = RETRY_DELAYS_SECONDS[min(attempt_count, len(RETRY_DELAYS_SECONDS)) - 1]
+            next_attempt = now + datetime.timedelta(seconds=delay)
+            window_closes = delivery.created + datetime.timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
+            if next_attempt > window_closes:
+                updates.update(status=DeliveryStatus.FAILED)
+            else:
+                updates.update(next_attempt_at=next_attempt)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(**updates)
+    if not succeeded:
+        logger.info("webhook %s to %s failed: %s %s", delivery.event.public_id, endpoint.public_id, status, error)
+    return succeeded
+
+
+def webhook_deliveries_sweep(*, limit: int = 100) -> int:
+    """Attempt every delivery that is due; safe to run from many workers at once."""
+    due = list(
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", "next_attempt_at")[:limit]
+    )
+    attempted = 0
+    for delivery_id, next_attempt_at in due:
+        if not _claim(delivery_id, next_attempt_at):
+            continue
+        delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+        webhook_delivery_attempt(delivery)
+        attempted += 1
+    return attempted

@@ -1,0 +1,112 @@
+"""Payments, what they paid for (allocations) and refunds.
+
+No card number is stored: only the provider's reference, brand, last four digits and expiry.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from paydesk.businesses.models import Business
+from paydesk.core import ids
+from paydesk.customers.models import Customer
+from paydesk.invoicing.models import Invoice
+
+from .enums import PaymentStatus, RefundStatus
+
+
+class Payment(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_payment_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payments")
+    livemode = models.BooleanField(default=False)
+    invoice = models.ForeignKey(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=32,
+        choices=[(status.value, status.value) for status in PaymentStatus],
+        default=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
+    )
+    method_type = models.CharField(max_length=20, default="card")
+    provider = models.CharField(max_length=20)
+    provider_reference = models.CharField(max_length=100, blank=True, default="")
+    card_brand = models.CharField(max_length=20, blank=True, default="")
+    card_last4 = models.CharField(max_length=4, blank=True, default="")
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    decline_code = models.CharField(max_length=40, blank=True, default="")
+    failure_message = models.CharField(max_length=300, blank=True, default="")
+    next_action_url = models.URLField(max_length=500, blank=True, default="")
+    return_url = models.URLField(max_length=500, blank=True, default="")
+    fee_amount = models.BigIntegerField(default=0)
+    # Sum of succeeded refunds, kept under the payment's row lock; checked by the ledger check.
+    amount_refunded = models.BigIntegerField(default=0)
+    created = models.DateTimeField()
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["business", "livemode", "-id"]),
+            models.Index(fields=["provider", "provider_reference"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_refunded__gte=0)
+                & models.Q(amount_refunded__lte=models.F("amount")),
+                name="payment_never_over_refunded",
+            ),
+        ]
+
+    @property
+    def amount_refundable(self) -> int:
+        if self.status != PaymentStatus.SUCCEEDED:
+            return 0
+        return self.amount - self.amount_refunded
+
+
+class PaymentAllocation(models.Model):
+    """How much of a payment went to an invoice. An invoice's paid amount is the sum of these."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = models.BigIntegerField()
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "invoice"], name="one_allocation_per_pair"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="allocation_positive"),
+        ]
+
+
+class Refund(models.Model):
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_refund_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="refunds")
+    livemode = models.BooleanField(default=False)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20,
+        choices=[(status.value, status.value) for status in RefundStatus],
+        default=RefundStatus.PENDING.value,
+    )
+    reason = models.CharField(max_length=40, blank=True, default="")
+    provider_reference = models.CharField(max_length=100, blank=True, default="")
+    failure_reason = models.CharField(max_length=200, blank=True, default="")
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "livemode", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
+        ]

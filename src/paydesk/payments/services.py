@@ -1,0 +1,158 @@
+"""Every write to payments: take a card payment for an invoice, finish 3-D Secure, cancel.
+
+Concurrency: the invoice row is locked (``select_for_update``; on SQLite the write lock
+taken at BEGIN IMMEDIATE) before what remains is read, and held until the payment is
+recorded, so two payments racing for one invoice can never together pay more than its total.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from paydesk.core import clock
+from paydesk.core.errors import CARD_ERROR, PaydeskError
+from paydesk.core.money import MAX_AMOUNT_MINOR
+from paydesk.core.transitions import check_transition
+from paydesk.invoicing.enums import InvoiceStatus
+from paydesk.invoicing.models import Invoice
+from paydesk.providers.base import CardDetails, ChargeRequest
+from paydesk.providers.registry import provider_for, provider_named
+
+from .enums import PAYMENT_TRANSITIONS, PaymentStatus
+from .models import Payment
+from .settlement import payment_apply_result, payment_fail, payment_record_event
+
+_NOT_PAYABLE = {
+    InvoiceStatus.DRAFT: ("invoice_not_open", "This invoice is a draft; finalize it before taking payment."),
+    InvoiceStatus.PAID: ("invoice_already_paid", "This invoice is already paid."),
+    InvoiceStatus.VOID: ("invoice_void", "This invoice was voided and cannot be paid."),
+    InvoiceStatus.UNCOLLECTIBLE: (
+        "invoice_uncollectible",
+        "This invoice was written off and cannot be paid online.",
+    ),
+}
+
+
+def _check_payable(invoice: Invoice, amount: int | None) -> int:
+    """The amount to charge, or a refusal naming what is wrong."""
+    status = InvoiceStatus(invoice.status)
+    if status in _NOT_PAYABLE:
+        code, message = _NOT_PAYABLE[status]
+        raise PaydeskError(code, message, param="invoice")
+    remaining = invoice.total - invoice.amount_paid
+    if amount is None:
+        return remaining
+    if amount <= 0 or amount > MAX_AMOUNT_MINOR:
+        raise PaydeskError("amount_invalid", "The amount must be a positive whole number of minor units.", param="amount")
+    if amount > remaining:
+        raise PaydeskError(
+            "amount_too_large",
+            f"The amount is more than the {remaining} that remains on this invoice.",
+            param="amount",
+        )
+    return amount
+
+
+def card_error_for(payment: Payment, param: str | None = None) -> PaydeskError:
+    """The 402 answer for a failed card payment; the payment stays retrievable by its id."""
+    return PaydeskError(
+        payment.failure_code or "card_declined",
+        payment.failure_message or "Your card was declined.",
+        type=CARD_ERROR,
+        param=param,
+        decline_code=payment.decline_code or None,
+        payment=payment.public_id,
+    )
+
+
+def payment_create(
+    *,
+    invoice: Invoice,
+    card: CardDetails,
+    amount: int | None = None,
+    return_url: str = "",
+) -> Payment:
+    """Charge a card for an open invoice: all that remains, or ``amount`` of it.
+
+    Returns the payment in whatever state the provider left it (succeeded, requires_action,
+    failed). Refuses before charging: a draft, paid, void or written-off invoice, an amount
+    of zero or more than remains.
+    """
+    provider = provider_for(livemode=invoice.livemode)
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update()
+            .select_related("business", "customer")
+            .get(pk=invoice.pk)
+        )
+        charge_amount = _check_payable(invoice, amount)
+        payment = Payment.objects.create(
+            business=invoice.business,
+            livemode=invoice.livemode,
+            invoice=invoice,
+            customer=invoice.customer,
+            amount=charge_amount,
+            currency=invoice.currency,
+            provider=provider.info.name,
+            return_url=return_url,
+            created=clock.now(),
+        )
+        payment_record_event(payment, "payment.created")
+        result = provider.charge_create(
+            ChargeRequest(
+                amount=charge_amount,
+                currency=invoice.currency,
+                card=card,
+                reference=payment.public_id,
+                return_url=return_url,
+                description=f"Invoice {invoice.number}",
+            )
+        )
+        payment_apply_result(payment, invoice, result)
+        payment.failure_param = result.failure_param
+    return payment
+
+
+def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
+    """Finish a payment waiting on 3-D Secure with the payer's answer.
+
+    If the invoice was paid, voided or paid down meanwhile so that this payment no longer
+    fits, the payment is canceled instead of charged. Repeating the call changes nothing.
+    """
+    with transaction.atomic():
+        invoice = None
+        if payment.invoice_id is not None:
+            invoice = Invoice.objects.select_for_update().select_related("business").get(pk=payment.invoice_id)
+        payment = Payment.objects.select_for_update().select_related("business").get(pk=payment.pk)
+        if payment.status != PaymentStatus.REQUIRES_ACTION:
+            return payment
+        if invoice is not None and (
+            invoice.status != InvoiceStatus.OPEN or payment.amount > invoice.total - invoice.amount_paid
+        ):
+            _cancel(payment, reason="invoice_changed")
+            return payment
+        provider = provider_named(payment.provider)
+        result = provider.charge_complete_action(payment.provider_reference, approved=approved)
+        payment_apply_result(payment, invoice, result)
+    return payment
+
+
+def _cancel(payment: Payment, *, reason: str) -> None:
+    check_transition("payment", PAYMENT_TRANSITIONS, payment.status, PaymentStatus.CANCELED)
+    payment.status = PaymentStatus.CANCELED.value
+    payment.canceled_at = clock.now()
+    payment.failure_code = reason
+    payment.next_action_url = ""
+    payment.save()
+    payment_record_event(payment, "payment.canceled")
+
+
+@transaction.atomic
+def payment_cancel(*, payment: Payment) -> Payment:
+    """Cancel a payment that has not been charged (waiting for a method or for 3-D Secure)."""
+    payment = Payment.objects.select_for_update().select_related("business").get(pk=payment.pk)
+    _cancel(payment, reason="requested_by_customer")
+    return payment
+
+
+__all__ = ["payment_create", "payment_complete_action", "payment_cancel", "card_error_for", "payment_fail"]

@@ -1,0 +1,125 @@
+"""What happens when a provider answers: the payment's new status, and for a success the
+allocation, the ledger entries and the events, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from paydesk.api.objects import payment_object
+from paydesk.core import clock
+from paydesk.core.transitions import check_transition
+from paydesk.events.services import event_record
+from paydesk.invoicing.enums import InvoiceStatus
+from paydesk.invoicing.models import Invoice
+from paydesk.invoicing.services import invoice_apply_payment
+from paydesk.ledger.enums import JournalKind, LedgerAccount
+from paydesk.ledger.services import Posting, ledger_post
+from paydesk.providers.base import ChargeOutcome, ChargeResult
+
+from .enums import PAYMENT_TRANSITIONS, PaymentStatus
+from .models import Payment, PaymentAllocation
+
+
+def payment_record_event(payment: Payment, type: str) -> None:
+    event_record(
+        business=payment.business, livemode=payment.livemode, type=type, data=payment_object(payment)
+    )
+
+
+def _move(payment: Payment, target: PaymentStatus) -> None:
+    check_transition("payment", PAYMENT_TRANSITIONS, payment.status, target)
+    payment.status = target.value
+
+
+def _copy_card(payment: Payment, result: ChargeResult) -> None:
+    if result.provider_reference:
+        payment.provider_reference = result.provider_reference
+    if result.card is not None:
+        payment.card_brand = result.card.brand
+        payment.card_last4 = result.card.last4
+        payment.card_exp_month = result.card.exp_month
+        payment.card_exp_year = result.card.exp_year
+
+
+def payment_fail(payment: Payment, *, failure_code: str, decline_code: str = "", message: str) -> None:
+    _move(payment, PaymentStatus.FAILED)
+    payment.failure_code = failure_code
+    payment.decline_code = decline_code
+    payment.failure_message = message
+    payment.failed_at = clock.now()
+    payment.next_action_url = ""
+    payment.save()
+    payment_record_event(payment, "payment.failed")
+
+
+def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) -> None:
+    _move(payment, PaymentStatus.SUCCEEDED)
+    payment.fee_amount = result.fee_amount
+    payment.succeeded_at = clock.now()
+    payment.next_action_url = ""
+    payment.save()
+    postings = [Posting(LedgerAccount.CASH_AT_PROVIDER, payment.amount)]
+    if invoice is not None:
+        PaymentAllocation.objects.create(
+            payment=payment, invoice=invoice, amount=payment.amount, created=clock.now()
+        )
+        postings.append(Posting(LedgerAccount.ACCOUNTS_RECEIVABLE, -payment.amount))
+    else:
+        postings.append(Posting(LedgerAccount.REVENUE, -payment.amount))
+    ledger_post(
+        business=payment.business,
+        livemode=payment.livemode,
+        kind=JournalKind.PAYMENT_SUCCEEDED,
+        description=f"Payment {payment.public_id}",
+        currency=payment.currency,
+        postings=postings,
+        invoice=invoice,
+        payment=payment,
+    )
+    if payment.fee_amount:
+        ledger_post(
+            business=payment.business,
+            livemode=payment.livemode,
+            kind=JournalKind.PROVIDER_FEE,
+            description=f"Provider fee on {payment.public_id}",
+            currency=payment.currency,
+            postings=[
+                Posting(LedgerAccount.PROVIDER_FEES, payment.fee_amount),
+                Posting(LedgerAccount.CASH_AT_PROVIDER, -payment.fee_amount),
+            ],
+            payment=payment,
+        )
+    payment_record_event(payment, "payment.succeeded")
+    if invoice is not None:
+        invoice_apply_payment(invoice=invoice, amount=payment.amount)
+
+
+def payment_apply_result(payment: Payment, invoice: Invoice | None, result: ChargeResult) -> Payment:
+    """Move a row-locked payment to what the provider said. The invoice, if any, is locked too.
+
+    A success on an invoice that can no longer take it (paid or voided meanwhile, or the
+    amount now exceeds what remains) is not counted; the caller must not have let the
+    charge happen, so this asserts.
+    """
+    _copy_card(payment, result)
+    if result.outcome == ChargeOutcome.SUCCEEDED:
+        if invoice is not None:
+            assert invoice.status == InvoiceStatus.OPEN
+            assert payment.amount <= invoice.total - invoice.amount_paid
+        _succeed(payment, invoice, result)
+    elif result.outcome == ChargeOutcome.REQUIRES_ACTION:
+        _move(payment, PaymentStatus.REQUIRES_ACTION)
+        payment.next_action_url = result.redirect_url
+        payment.save()
+        payment_record_event(payment, "payment.requires_action")
+    elif result.outcome == ChargeOutcome.PROCESSING:
+        _move(payment, PaymentStatus.PROCESSING)
+        payment.save()
+        payment_record_event(payment, "payment.processing")
+    else:
+        payment_fail(
+            payment,
+            failure_code=result.failure_code or "card_declined",
+            decline_code=result.decline_code,
+            message=result.failure_message,
+        )
+    return payment

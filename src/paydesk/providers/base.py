@@ -1,0 +1,100 @@
+"""The one small interface every payment provider sits behind (rule 7).
+
+Adapters turn their provider's shapes into these normalized results in their own module;
+nothing outside ``providers/`` sees a provider's raw response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class ChargeOutcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    REQUIRES_ACTION = "requires_action"
+    PROCESSING = "processing"
+    FAILED = "failed"
+
+
+class Capability(StrEnum):
+    CARD = "card"
+    THREE_D_SECURE = "three_d_secure"
+    REFUND = "refund"
+    PARTIAL_REFUND = "partial_refund"
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    """A card as typed by the payer. Lives only in memory, for the length of one call."""
+
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+    def __repr__(self) -> str:  # never let a card number reach a log or a traceback
+        return f"CardDetails(last4={self.number[-4:]!r})"
+
+
+@dataclass(frozen=True)
+class CardSummary:
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    amount: int
+    currency: str
+    card: CardDetails
+    # Our payment id: the provider's idempotency key, so a retried call never charges twice.
+    reference: str
+    return_url: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    outcome: ChargeOutcome
+    provider_reference: str = ""
+    card: CardSummary | None = None
+    fee_amount: int = 0
+    failure_code: str = ""
+    decline_code: str = ""
+    failure_message: str = ""
+    # Where the payer must go next when ``outcome`` is REQUIRES_ACTION (3-D Secure).
+    redirect_url: str = ""
+    # Which request field was wrong, when the failure is about one field (number, cvc...).
+    failure_param: str = ""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    succeeded: bool
+    provider_reference: str = ""
+    failure_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    name: str
+    capabilities: frozenset[Capability] = field(default_factory=frozenset)
+
+
+class PaymentProvider(Protocol):
+    info: ProviderInfo
+
+    def charge_create(self, request: ChargeRequest) -> ChargeResult:
+        """Charge a card. Declines are results, not exceptions."""
+
+    def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
+        """Finish a charge that needed the payer's action (3-D Secure)."""
+
+    def refund_create(
+        self, provider_reference: str, *, amount: int, currency: str, reference: str
+    ) -> RefundResult:
+        """Return ``amount`` of a succeeded charge to the payer."""

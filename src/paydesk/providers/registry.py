@@ -1,0 +1,31 @@
+"""Which provider serves a payment: an explicit dictionary, no lookup by import string."""
+
+from __future__ import annotations
+
+from paydesk.core.errors import PaydeskError
+
+from .base import PaymentProvider
+from .sandbox.provider import SandboxProvider
+
+PROVIDERS: dict[str, PaymentProvider] = {
+    SandboxProvider.info.name: SandboxProvider(),
+}
+
+
+def provider_for(*, livemode: bool) -> PaymentProvider:
+    """The provider a business uses in this mode.
+
+    Test mode always uses the sandbox. Live mode needs a connected provider (Stripe, in a
+    later change); until one is connected, live payments are refused plainly.
+    """
+    if not livemode:
+        return PROVIDERS["sandbox"]
+    raise PaydeskError(
+        "provider_not_configured",
+        "No payment provider is connected for live payments.",
+        http_status=400,
+    )
+
+
+def provider_named(name: str) -> PaymentProvider:
+    return PROVIDERS[name]

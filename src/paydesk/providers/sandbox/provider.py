@@ -1,0 +1,164 @@
+"""The built-in sandbox: a faithful simulator of a card provider for test mode.
+
+It checks what a real provider checks (Luhn, expiry, security code length), declines the
+test cards with their reasons, holds 3-D Secure charges until the payer answers the
+challenge page, takes a fee, and refunds only what was captured. It keeps its own records
+(``SandboxCharge``) and is idempotent on the merchant's reference.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+
+from paydesk.core import clock
+
+from ..base import (
+    Capability,
+    CardSummary,
+    ChargeOutcome,
+    ChargeRequest,
+    ChargeResult,
+    ProviderInfo,
+    RefundResult,
+)
+from .cards import FAILURE_CODE_FOR_DECLINE, TEST_CARDS, TestCardBehaviour, card_brand, luhn_valid, normalize_number
+from .models import SandboxCharge, SandboxRefund
+
+# The sandbox keeps 2.9% of each charge, rounded down: enough to exercise fee accounting
+# without a fixed part that would exceed tiny partial payments.
+FEE_BASIS_POINTS = 290
+
+DECLINE_MESSAGES = {
+    "generic_decline": "Your card was declined.",
+    "insufficient_funds": "Your card has insufficient funds.",
+    "lost_card": "Your card was declined.",
+    "stolen_card": "Your card was declined.",
+    "expired_card": "Your card has expired.",
+    "incorrect_cvc": "Your card's security code is incorrect.",
+    "processing_error": "An error occurred while processing your card. Try again in a little bit.",
+    "authentication_failed": "The card's issuer could not authenticate the payment.",
+}
+
+
+def _invalid(code: str, message: str, param: str) -> ChargeResult:
+    return ChargeResult(
+        outcome=ChargeOutcome.FAILED,
+        failure_code=code,
+        failure_message=message,
+        failure_param=param,
+    )
+
+
+def _fee(amount: int) -> int:
+    return amount * FEE_BASIS_POINTS // 10_000
+
+
+def _summary(charge: SandboxCharge) -> CardSummary:
+    return CardSummary(
+        brand=charge.card_brand,
+        last4=charge.card_last4,
+        exp_month=charge.card_exp_month,
+        exp_year=charge.card_exp_year,
+    )
+
+
+def _result(charge: SandboxCharge) -> ChargeResult:
+    if charge.status == "succeeded":
+        return ChargeResult(
+            outcome=ChargeOutcome.SUCCEEDED,
+            provider_reference=charge.reference,
+            card=_summary(charge),
+            fee_amount=_fee(charge.amount),
+        )
+    if charge.status == "requires_action":
+        return ChargeResult(
+            outcome=ChargeOutcome.REQUIRES_ACTION,
+            provider_reference=charge.reference,
+            card=_summary(charge),
+            redirect_url=settings.BASE_URL
+            + reverse("sandbox:challenge", kwargs={"reference": charge.reference}),
+        )
+    decline_code = charge.decline_code or "generic_decline"
+    return ChargeResult(
+        outcome=ChargeOutcome.FAILED,
+        provider_reference=charge.reference,
+        card=_summary(charge),
+        failure_code=FAILURE_CODE_FOR_DECLINE.get(decline_code, "card_declined"),
+        decline_code=decline_code,
+        failure_message=DECLINE_MESSAGES.get(decline_code, DECLINE_MESSAGES["generic_decline"]),
+    )
+
+
+class SandboxProvider:
+    info = ProviderInfo(
+        name="sandbox",
+        capabilities=frozenset(
+            {Capability.CARD, Capability.THREE_D_SECURE, Capability.REFUND, Capability.PARTIAL_REFUND}
+        ),
+    )
+
+    def charge_create(self, request: ChargeRequest) -> ChargeResult:
+        existing = SandboxCharge.objects.filter(merchant_reference=request.reference).first()
+        if existing is not None:
+            return _result(existing)
+        card = request.card
+        number = normalize_number(card.number)
+        if not luhn_valid(number):
+            return _invalid("incorrect_number", "Your card number is incorrect.", "number")
+        if not 1 <= card.exp_month <= 12:
+            return _invalid("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month")
+        today = clock.today()
+        if card.exp_year < today.year or (card.exp_year == today.year and card.exp_month < today.month):
+            return _invalid("invalid_expiry_year", "Your card's expiration date is in the past.", "exp_year")
+        if card.exp_year > today.year + 50:
+            return _invalid("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year")
+        brand = card_brand(number)
+        expected_cvc_length = 4 if brand == "amex" else 3
+        if not (card.cvc.isdigit() and len(card.cvc) == expected_cvc_length):
+            return _invalid("invalid_cvc", "Your card's security code is invalid.", "cvc")
+
+        behaviour = TEST_CARDS.get(number, TestCardBehaviour())
+        if behaviour.decline_code:
+            status = "failed"
+        elif behaviour.requires_three_d_secure:
+            status = "requires_action"
+        else:
+            status = "succeeded"
+        charge = SandboxCharge.objects.create(
+            merchant_reference=request.reference,
+            amount=request.amount,
+            currency=request.currency,
+            status=status,
+            card_brand=brand,
+            card_last4=number[-4:],
+            card_exp_month=card.exp_month,
+            card_exp_year=card.exp_year,
+            decline_code=behaviour.decline_code,
+            return_url=request.return_url,
+        )
+        return _result(charge)
+
+    def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
+        charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)
+        if charge.status == "requires_action":
+            charge.status = "succeeded" if approved else "failed"
+            charge.decline_code = "" if approved else "authentication_failed"
+            charge.save(update_fields=["status", "decline_code"])
+        return _result(charge)
+
+    def refund_create(
+        self, provider_reference: str, *, amount: int, currency: str, reference: str
+    ) -> RefundResult:
+        existing = SandboxRefund.objects.filter(merchant_reference=reference).first()
+        if existing is not None:
+            return RefundResult(succeeded=True, provider_reference=existing.reference)
+        charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)
+        if charge.status != "succeeded":
+            return RefundResult(succeeded=False, failure_reason="charge_not_captured")
+        if currency != charge.currency or amount <= 0 or charge.amount_refunded + amount > charge.amount:
+            return RefundResult(succeeded=False, failure_reason="amount_too_large")
+        charge.amount_refunded += amount
+        charge.save(update_fields=["amount_refunded"])
+        refund = SandboxRefund.objects.create(merchant_reference=reference, charge=charge, amount=amount)
+        return RefundResult(succeeded=True, provider_reference=refund.reference)

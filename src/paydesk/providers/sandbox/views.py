@@ -1,0 +1,35 @@
+"""The sandbox's 3-D Secure challenge page: what a card issuer's page does, simulated."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from paydesk.core.money import Money, format_money
+from paydesk.payments.models import Payment
+from paydesk.payments.services import payment_complete_action
+
+from .models import SandboxCharge
+
+
+@require_http_methods(["GET", "POST"])
+def challenge(request, reference: str):
+    charge = SandboxCharge.objects.filter(reference=reference).first()
+    if charge is None:
+        raise Http404("No such challenge")
+    payment = Payment.objects.filter(provider="sandbox", provider_reference=reference).first()
+    if payment is None:
+        raise Http404("No such challenge")
+    if request.method == "POST":
+        approved = request.POST.get("outcome") == "approve"
+        payment = payment_complete_action(payment=payment, approved=approved)
+        if payment.return_url:
+            return HttpResponseRedirect(payment.return_url)
+        return render(request, "sandbox/challenge_done.html", {"payment": payment})
+    context = {
+        "charge": charge,
+        "amount": format_money(Money(charge.amount, charge.currency), "en"),
+        "answered": charge.status != "requires_action",
+    }
+    return render(request, "sandbox/challenge.html", context)
