@@ -42,6 +42,9 @@ _CODE_FOR_PYDANTIC_TYPE = {
     "list_type": "parameter_invalid_array",
     "value_error": "parameter_invalid_value",
     "bool_type": "parameter_invalid_boolean",
+    "finite_number": "parameter_invalid_decimal",
+    "date_from_datetime_inexact": "parameter_invalid_date",
+    "string_nul": "parameter_invalid_string",
 }
 
 
@@ -56,6 +59,9 @@ def _param_name(location: tuple) -> str | None:
 def validation_error_envelope(error: ValidationError) -> PaydeskError:
     first = error.errors[0] if error.errors else {"type": "value_error", "loc": (), "msg": "Invalid request."}
     param = _param_name(tuple(first.get("loc", ())))
+    if param is None:
+        # The body as a whole is wrong: empty, or JSON that is not an object ([1, 2], "x").
+        return PaydeskError("request_body_invalid", "The request body must be a JSON object.")
     code = _CODE_FOR_PYDANTIC_TYPE.get(first.get("type", ""), "parameter_invalid")
     message = first.get("msg", "Invalid request.")
     if param:

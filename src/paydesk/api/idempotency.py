@@ -33,7 +33,9 @@ def _fingerprint(request: HttpRequest) -> str:
     body = request.body or b""
     try:
         canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # Not JSON, or nested too deep to parse: the endpoint will refuse it; the raw bytes
+        # still tell one request from another.
         canonical = body
     return hashlib.sha256(request.method.encode() + b" " + request.path.encode() + b"\n" + canonical).hexdigest()
 

@@ -14,7 +14,9 @@ from paydesk.invoicing.services import (
     invoice_void,
 )
 
-from .objects import invoice_object
+from paydesk.messaging.notifications import invoice_send
+
+from .objects import invoice_object, message_object
 from .pagination import list_envelope
 from .schemas import InvoiceCreate
 
@@ -88,3 +90,10 @@ def void_invoice(request, invoice_id: str):
 @router.post("/invoices/{invoice_id}/mark_uncollectible", summary="Write off what remains")
 def mark_uncollectible(request, invoice_id: str):
     return invoice_object(invoice_mark_uncollectible(invoice=_invoice(request, invoice_id)))
+
+
+@router.post("/invoices/{invoice_id}/send", summary="Email the invoice's link to the customer")
+def send_invoice(request, invoice_id: str):
+    message = invoice_send(invoice=_invoice(request, invoice_id))
+    invoice = _invoice(request, invoice_id)
+    return {**invoice_object(invoice), "message": message_object(message)}

@@ -150,3 +150,36 @@ def webhook_endpoint_object(endpoint, *, include_secret: bool = False) -> dict:
     if include_secret:
         body["secret"] = endpoint.secret
     return body
+
+
+def message_object(message) -> dict:
+    return {
+        "id": message.public_id,
+        "object": "message",
+        "livemode": message.livemode,
+        "channel": message.channel,
+        "to": message.to,
+        "subject": message.subject,
+        "template": message.template,
+        "locale": message.locale,
+        "status": message.status,
+        "invoice": message.invoice.public_id if message.invoice_id else None,
+        "customer": message.customer.public_id if message.customer_id else None,
+        "payment": message.payment.public_id if message.payment_id else None,
+        "created": _timestamp(message.created),
+        "sent_at": _timestamp(message.sent_at),
+    }
+
+
+def payment_link_object(link) -> dict:
+    return {
+        "id": link.public_id,
+        "object": "payment_link",
+        "livemode": link.livemode,
+        "amount": link.amount,
+        "currency": link.currency,
+        "description": link.description,
+        "active": link.active,
+        "url": settings.BASE_URL + reverse("payment-link", kwargs={"token": link.token}),
+        "created": _timestamp(link.created),
+    }

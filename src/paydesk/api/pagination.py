@@ -21,6 +21,13 @@ def list_envelope(
     starting_after: str | None,
     kind: str,
 ) -> dict:
+    """One page of ``queryset``, newest first, after the object ``starting_after`` if given.
+
+    Refuses a ``limit`` outside 1..100 and a cursor that is not in ``queryset`` (another
+    business's id included: the same 404 as an id that never existed).
+    """
+    # The cursor is "every row older than this one": that holds only in this order.
+    queryset = queryset.order_by("-pk")
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise PaydeskError("parameter_out_of_range", f"limit must be from 1 to {MAX_LIMIT}.", param="limit")

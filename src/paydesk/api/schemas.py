@@ -1,24 +1,61 @@
-"""Request bodies. Strict: an amount must be a JSON integer (not 10.0, not "10"), and
-unknown parameters are refused, so typos never pass silently.
+"""Request bodies. Strict: an amount must be a JSON integer (not 10.0, not "10"), a date
+a "YYYY-MM-DD" string (not a number of seconds), and unknown parameters are refused, so
+typos never pass silently.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic_core import PydanticCustomError
 
 from ninja import Schema
 
 from paydesk.core.money import MAX_AMOUNT_MINOR
 
+
+def _refuse_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refusing it here keeps that a 400, not a 500.
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", "String should not contain NUL characters")
+    return value
+
+
+def _iso_date_string(value: object) -> object:
+    # Pydantic alone would take 0 as 1970-01-01 and "2026-01-01T00:00:00" as a date.
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise PydanticCustomError("date_type", "Input should be a date in YYYY-MM-DD form")
+    return value
+
+
+def _text(**constraints):
+    """A string with these constraints and no NUL. The constraints come first so their
+    errors stay string errors ("string_too_long"), not generic ones."""
+    return Annotated[StrictStr, Field(**constraints), AfterValidator(_refuse_nul)]
+
+
+EMAIL_PATTERN = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_string)]
 AmountMinor = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_MINOR)]
 PositiveAmountMinor = Annotated[StrictInt, Field(ge=1, le=MAX_AMOUNT_MINOR)]
 Currency = Annotated[StrictStr, Field(pattern=r"^[a-z]{3}$")]
-ObjectId = Annotated[StrictStr, Field(min_length=3, max_length=40)]
+ObjectId = _text(min_length=3, max_length=40)
 Locale = Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[A-Za-z]{2})?$")]
+Name = _text(max_length=200)
+Email = _text(max_length=254, pattern=EMAIL_PATTERN)
+Phone = _text(max_length=40)
+LineDescription = _text(min_length=1, max_length=500)
+InvoiceDescription = _text(max_length=5000)
+CardNumber = _text(min_length=1, max_length=30)
+CardCvc = _text(min_length=1, max_length=8)
+ReturnUrl = _text(max_length=500)
+WebhookUrl = _text(min_length=1, max_length=2000)
+EventTypePattern = _text(min_length=1, max_length=60)
 
 
 class StrictSchema(Schema):
@@ -26,21 +63,21 @@ class StrictSchema(Schema):
 
 
 class CustomerCreate(StrictSchema):
-    name: Annotated[StrictStr, Field(max_length=200)] = ""
-    email: Annotated[StrictStr, Field(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] = ""
-    phone: Annotated[StrictStr, Field(max_length=40)] = ""
+    name: Name = ""
+    email: Email = ""
+    phone: Phone = ""
     preferred_locales: Annotated[list[Locale], Field(max_length=5)] = []
 
 
 class CustomerUpdate(StrictSchema):
-    name: Annotated[StrictStr, Field(max_length=200)] | None = None
-    email: Annotated[StrictStr, Field(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    phone: Annotated[StrictStr, Field(max_length=40)] | None = None
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     preferred_locales: Annotated[list[Locale], Field(max_length=5)] | None = None
 
 
 class InvoiceLineCreate(StrictSchema):
-    description: Annotated[StrictStr, Field(min_length=1, max_length=500)]
+    description: LineDescription
     quantity: Annotated[StrictInt, Field(ge=1, le=1_000_000)]
     unit_amount: AmountMinor
     tax_rate_percent: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)] = Decimal(0)
@@ -49,17 +86,17 @@ class InvoiceLineCreate(StrictSchema):
 class InvoiceCreate(StrictSchema):
     customer: ObjectId
     currency: Currency
-    due_date: datetime.date | None = None
+    due_date: IsoDate | None = None
     lines: Annotated[list[InvoiceLineCreate], Field(min_length=1, max_length=100)]
     discount_amount: AmountMinor = 0
-    description: Annotated[StrictStr, Field(max_length=5000)] = ""
+    description: InvoiceDescription = ""
 
 
 class CardCreate(StrictSchema):
-    number: Annotated[StrictStr, Field(min_length=1, max_length=30)]
+    number: CardNumber
     exp_month: StrictInt
     exp_year: StrictInt
-    cvc: Annotated[StrictStr, Field(min_length=1, max_length=8)]
+    cvc: CardCvc
 
 
 class PaymentMethodCreate(StrictSchema):
@@ -71,7 +108,7 @@ class PaymentCreate(StrictSchema):
     invoice: ObjectId
     amount: PositiveAmountMinor | None = None
     payment_method: PaymentMethodCreate
-    return_url: Annotated[StrictStr, Field(max_length=500)] = ""
+    return_url: ReturnUrl = ""
 
 
 class RefundCreate(StrictSchema):
@@ -81,9 +118,15 @@ class RefundCreate(StrictSchema):
 
 
 class WebhookEndpointCreate(StrictSchema):
-    url: Annotated[StrictStr, Field(min_length=1, max_length=2000)]
-    enabled_events: Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=60)]], Field(min_length=1, max_length=100)] = ["*"]
+    url: WebhookUrl
+    enabled_events: Annotated[list[EventTypePattern], Field(min_length=1, max_length=100)] = ["*"]
 
 
 class PaymentAuthentication(StrictSchema):
     outcome: Literal["approve", "fail"] = "approve"
+
+
+class PaymentLinkCreate(StrictSchema):
+    amount: PositiveAmountMinor
+    currency: Currency
+    description: Annotated[StrictStr, Field(min_length=1, max_length=500)]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "huey.contrib.djhuey",
+    "ninja",
     "paydesk.core",
     "paydesk.businesses",
     "paydesk.customers",
@@ -104,10 +105,13 @@ INSTALLED_APPS = [
     "paydesk.messaging",
     "paydesk.api",
     "paydesk.portal",
+    "paydesk.dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "paydesk.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,7 +151,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by the web process itself (whitenoise) straight from the
+# packages, so there is no collectstatic step and no other host to configure.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:overview"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -186,6 +197,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": _environment("PAYDESK_LOG_LEVEL", "INFO")},
     "loggers": {"huey": {"level": "WARNING"}},
 }
+
+# Email: SMTP when PAYDESK_EMAIL_URL is set (smtp://user:pass@host:port?security=starttls),
+# otherwise messages stay in the outbox that the dashboard shows.
+EMAIL_URL = _environment("PAYDESK_EMAIL_URL")
+EMAIL_FROM_ADDRESS = _environment("PAYDESK_EMAIL_FROM", "billing@paydesk.localhost")
 
 # Webhook deliveries: how long a delivery is retried, and how long one attempt may take.
 WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600

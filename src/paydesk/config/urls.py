@@ -3,7 +3,6 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from paydesk.api.main import api
-from paydesk.portal import views as portal_views
 
 
 def health(request):
@@ -13,7 +12,8 @@ def health(request):
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("i/<str:token>", portal_views.hosted_invoice, name="hosted-invoice"),
+    path("dashboard/", include("paydesk.dashboard.urls")),
+    path("", include("paydesk.portal.urls")),
     path("sandbox/", include("paydesk.providers.sandbox.urls")),
     path("healthz", health, name="health"),
 ]

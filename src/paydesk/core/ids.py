@@ -24,6 +24,8 @@ PREFIXES = {
     "journal_transaction": "jtx",
     "api_key": "key",
     "sandbox_token": "tok",
+    "message": "msg",
+    "payment_link": "plink",
 }
 
 
@@ -72,6 +74,14 @@ def new_webhook_endpoint_id() -> str:
 
 def new_journal_transaction_id() -> str:
     return new_public_id("journal_transaction")
+
+
+def new_message_id() -> str:
+    return new_public_id("message")
+
+
+def new_payment_link_id() -> str:
+    return new_public_id("payment_link")
 
 
 def new_sandbox_token() -> str:

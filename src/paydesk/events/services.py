@@ -26,7 +26,9 @@ def event_record(*, business: Business, livemode: bool, type: str, data: dict[st
     )
     # Imported here because messaging reads events too; the dependency stays one-way at
     # import time.
+    from paydesk.messaging.notifications import notify_for_event
     from paydesk.messaging.webhooks import webhook_deliveries_create
 
     webhook_deliveries_create(event=event)
+    notify_for_event(event)
     return event

@@ -86,3 +86,21 @@ class InvoiceLine(models.Model):
 
     class Meta:
         ordering = ["position"]
+
+
+class PaymentLink(models.Model):
+    """A reusable page for an ad-hoc amount. Each payer gets an invoice of their own, so
+    receipts, refunds and the ledger work exactly as for any invoice."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_payment_link_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="payment_links")
+    livemode = models.BooleanField(default=False)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    description = models.CharField(max_length=500)
+    token = models.CharField(max_length=64, unique=True, default=ids.new_hosted_token)
+    active = models.BooleanField(default=True)
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["business", "livemode", "-id"])]

@@ -65,3 +65,52 @@ class WebhookAttempt(models.Model):
     error = models.CharField(max_length=300, blank=True, default="")
     duration_milliseconds = models.PositiveIntegerField(default=0)
     succeeded = models.BooleanField(default=False)
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued"
+    SENT = "sent"  # handed to the SMTP server
+    STORED = "stored"  # no SMTP configured: kept in the outbox the dashboard shows
+    FAILED = "failed"  # gave up after retries
+
+
+class Message(models.Model):
+    """One email (later: SMS) to a customer, rendered in their language when it was queued."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_message_id)
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="messages")
+    livemode = models.BooleanField(default=False)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    invoice = models.ForeignKey(
+        "invoicing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    payment = models.ForeignKey(
+        "payments.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    channel = models.CharField(max_length=10, default="email")
+    to = models.CharField(max_length=254)
+    locale = models.CharField(max_length=10)
+    template = models.CharField(max_length=40)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True, default="")
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempt_count = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    next_attempt_at = models.DateTimeField()
+    # What this message is about ("receipt:pay_..."): a unique key, so a retried job or a
+    # second worker can never send the same receipt twice.
+    dedupe_key = models.CharField(max_length=120)
+    created = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["business", "dedupe_key"], name="one_message_per_purpose")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["business", "livemode", "-id"]),
+        ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from .delivery import messages_deliver_due
 from .webhooks import webhook_deliveries_sweep
 
 
@@ -13,14 +14,28 @@ def deliver_due_webhooks() -> int:
     return webhook_deliveries_sweep()
 
 
+@db_task()
+def deliver_due_messages() -> int:
+    return messages_deliver_due()
+
+
 @db_periodic_task(crontab(minute="*"))
-def sweep_webhooks_every_minute() -> int:
-    """Retries and anything a lost wake-up left behind."""
-    return webhook_deliveries_sweep()
+def sweep_every_minute() -> None:
+    """Retries, and anything a lost wake-up left behind."""
+    webhook_deliveries_sweep()
+    messages_deliver_due()
+
+
+def _wake(task) -> None:
+    try:
+        task()
+    except Exception:  # the minute sweep will find the work; never fail the commit
+        pass
 
 
 def wake_webhook_worker() -> None:
-    try:
-        deliver_due_webhooks()
-    except Exception:  # the sweep will find it within a minute; never fail the commit
-        pass
+    _wake(deliver_due_webhooks)
+
+
+def wake_message_worker() -> None:
+    _wake(deliver_due_messages)

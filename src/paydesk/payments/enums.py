@@ -52,3 +52,12 @@ REFUND_TRANSITIONS: dict[RefundStatus, frozenset[RefundStatus]] = {
 
 class PaymentMethodType(StrEnum):
     CARD = "card"
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+    CHEQUE = "cheque"
+    OTHER = "other"
+
+
+OFFLINE_METHODS = frozenset(
+    {PaymentMethodType.CASH, PaymentMethodType.BANK_TRANSFER, PaymentMethodType.CHEQUE, PaymentMethodType.OTHER}
+)

@@ -15,6 +15,7 @@ from paydesk.providers.registry import provider_named
 
 from .enums import PaymentStatus, RefundStatus
 from .models import Payment, Refund
+from .settlement import cash_account_for
 
 REFUND_REASONS = frozenset({"", "requested_by_customer", "duplicate", "fraudulent"})
 
@@ -79,7 +80,7 @@ def refund_create(*, payment: Payment, amount: int | None = None, reason: str = 
         currency=payment.currency,
         postings=[
             Posting(LedgerAccount.REFUNDS, amount),
-            Posting(LedgerAccount.CASH_AT_PROVIDER, -amount),
+            Posting(cash_account_for(payment.provider), -amount),
         ],
         invoice=payment.invoice,
         payment=payment,

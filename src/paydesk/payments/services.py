@@ -15,10 +15,10 @@ from paydesk.core.money import MAX_AMOUNT_MINOR
 from paydesk.core.transitions import check_transition
 from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.models import Invoice
-from paydesk.providers.base import CardDetails, ChargeRequest
+from paydesk.providers.base import CardDetails, ChargeOutcome, ChargeRequest, ChargeResult
 from paydesk.providers.registry import provider_for, provider_named
 
-from .enums import PAYMENT_TRANSITIONS, PaymentStatus
+from .enums import OFFLINE_METHODS, PAYMENT_TRANSITIONS, PaymentMethodType, PaymentStatus
 from .models import Payment
 from .settlement import payment_apply_result, payment_fail, payment_record_event
 
@@ -137,6 +137,38 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     return payment
 
 
+def payment_record_offline(
+    *, invoice: Invoice, method: PaymentMethodType, amount: int | None = None, note: str = ""
+) -> Payment:
+    """Record money staff received by hand (cash, cheque, a transfer seen on the statement).
+
+    Same refusals as a card payment: the invoice must be open and the amount must fit.
+    """
+    if method not in OFFLINE_METHODS:
+        raise PaydeskError("payment_method_invalid", "Choose cash, bank transfer, cheque or other.", param="method")
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update()
+            .select_related("business", "customer")
+            .get(pk=invoice.pk)
+        )
+        amount = _check_payable(invoice, amount)
+        payment = Payment.objects.create(
+            business=invoice.business,
+            livemode=invoice.livemode,
+            invoice=invoice,
+            customer=invoice.customer,
+            amount=amount,
+            currency=invoice.currency,
+            provider="offline",
+            method_type=method.value,
+            created=clock.now(),
+        )
+        payment_record_event(payment, "payment.created")
+        payment_apply_result(payment, invoice, ChargeResult(outcome=ChargeOutcome.SUCCEEDED, provider_reference=note[:100]))
+    return payment
+
+
 def _cancel(payment: Payment, *, reason: str) -> None:
     check_transition("payment", PAYMENT_TRANSITIONS, payment.status, PaymentStatus.CANCELED)
     payment.status = PaymentStatus.CANCELED.value
@@ -155,4 +187,11 @@ def payment_cancel(*, payment: Payment) -> Payment:
     return payment
 
 
-__all__ = ["payment_create", "payment_complete_action", "payment_cancel", "card_error_for", "payment_fail"]
+__all__ = [
+    "payment_create",
+    "payment_record_offline",
+    "payment_complete_action",
+    "payment_cancel",
+    "card_error_for",
+    "payment_fail",
+]

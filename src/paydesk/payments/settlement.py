@@ -19,6 +19,14 @@ from .enums import PAYMENT_TRANSITIONS, PaymentStatus
 from .models import Payment, PaymentAllocation
 
 
+# Where a provider's money sits until it reaches the bank.
+_CASH_ACCOUNT = {"offline": LedgerAccount.CASH_ON_HAND}
+
+
+def cash_account_for(provider_name: str) -> LedgerAccount:
+    return _CASH_ACCOUNT.get(provider_name, LedgerAccount.CASH_AT_PROVIDER)
+
+
 def payment_record_event(payment: Payment, type: str) -> None:
     event_record(
         business=payment.business, livemode=payment.livemode, type=type, data=payment_object(payment)
@@ -57,7 +65,8 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
     payment.succeeded_at = clock.now()
     payment.next_action_url = ""
     payment.save()
-    postings = [Posting(LedgerAccount.CASH_AT_PROVIDER, payment.amount)]
+    cash_account = cash_account_for(payment.provider)
+    postings = [Posting(cash_account, payment.amount)]
     if invoice is not None:
         PaymentAllocation.objects.create(
             payment=payment, invoice=invoice, amount=payment.amount, created=clock.now()
@@ -84,13 +93,14 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
             currency=payment.currency,
             postings=[
                 Posting(LedgerAccount.PROVIDER_FEES, payment.fee_amount),
-                Posting(LedgerAccount.CASH_AT_PROVIDER, -payment.fee_amount),
+                Posting(cash_account, -payment.fee_amount),
             ],
             payment=payment,
         )
-    payment_record_event(payment, "payment.succeeded")
     if invoice is not None:
         invoice_apply_payment(invoice=invoice, amount=payment.amount)
+    # After the invoice is updated, so the receipt this event triggers shows the new balance.
+    payment_record_event(payment, "payment.succeeded")
 
 
 def payment_apply_result(payment: Payment, invoice: Invoice | None, result: ChargeResult) -> Payment:

@@ -1,16 +1,27 @@
-"""What a paying customer sees. For now the hosted invoice page shows the invoice; the
-one-page checkout, receipts and languages arrive with the customer pages."""
+"""The hosted invoice page and its one-page checkout. No login: the link's token is the key."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
 
-from paydesk.core.money import Money, format_money
+from django.conf import settings
+
+from paydesk.core.errors import PaydeskError
+from paydesk.core.locales import locale_for
 from paydesk.invoicing.models import Invoice
+from paydesk.payments.enums import PaymentStatus
+from paydesk.payments.models import Payment
+from paydesk.payments.services import payment_create
+
+from .checkout import FIELD_FOR_FAILURE, decline_message, read_card_form
+from .presentation import invoice_view
 
 
-def hosted_invoice(request, token: str):
+def invoice_for_token(token: str) -> Invoice:
     invoice = (
         Invoice.objects.select_related("business", "customer")
         .prefetch_related("lines")
@@ -20,29 +31,105 @@ def hosted_invoice(request, token: str):
     )
     if invoice is None:
         raise Http404("No such invoice")
+    return invoice
 
-    def money(amount: int) -> str:
-        return format_money(Money(amount, invoice.currency), "en")
 
-    lines = [
-        {
-            "description": line.description,
-            "quantity": line.quantity,
-            "unit_amount": money(line.unit_amount),
-            "amount": money(line.amount),
-        }
-        for line in invoice.lines.all()
-    ]
-    context = {
-        "invoice": invoice,
-        "lines": lines,
-        "subtotal": money(invoice.subtotal),
-        "discount": money(invoice.discount_amount) if invoice.discount_amount else "",
-        "tax": money(invoice.tax),
-        "total": money(invoice.total),
-        "amount_paid": money(invoice.amount_paid),
-        "amount_remaining": money(invoice.amount_remaining),
-    }
-    response = render(request, "portal/hosted_invoice.html", context)
+def page_locale(request, *, customer=None, business=None) -> str:
+    """An explicit choice (?lang=) first, then the customer's, the browser's, the business's."""
+    chosen = request.GET.get("lang") or request.session.get("paydesk_language")
+    if chosen in ("en", "ru"):
+        request.session["paydesk_language"] = chosen
+        return chosen
+    return locale_for(customer=customer, business=business, accept_language=request.headers.get("Accept-Language", ""))
+
+
+def render_customer_page(request, template: str, context: dict, locale: str, status: int = 200):
+    with translation.override(locale):
+        response = render(request, template, {**context, "locale": locale}, status=status)
+    response["Content-Language"] = locale
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "", status: int = 200):
+    context = invoice_view(invoice, locale)
+    context.update(
+        {
+            "form_errors": form.errors if form else {},
+            "form_values": form.values if form else {},
+            "failure": failure,
+            "pay_url": reverse("hosted-invoice-pay", kwargs={"token": invoice.hosted_token}),
+            "payable": invoice.status == "open" and invoice.amount_remaining > 0,
+        }
+    )
+    return render_customer_page(request, "portal/hosted_invoice.html", context, locale, status)
+
+
+@require_http_methods(["GET"])
+def hosted_invoice(request, token: str):
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    failure = ""
+    failed_id = request.GET.get("failed")
+    if failed_id:
+        failed = Payment.objects.filter(invoice=invoice, public_id=failed_id).first()
+        if failed is not None and failed.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
+            with translation.override(locale):
+                failure = decline_message(failed.decline_code or failed.failure_code)
+    return _page(request, invoice, locale=locale, failure=failure)
+
+
+@require_http_methods(["POST"])
+def hosted_invoice_pay(request, token: str):
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    with translation.override(locale):
+        form = read_card_form(request.POST, currency=invoice.currency)
+        if form.errors:
+            return _page(request, invoice, locale=locale, form=form, status=400)
+        try:
+            payment = payment_create(
+                invoice=invoice,
+                card=form.card,
+                amount=form.amount,
+                return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
+            )
+        except PaydeskError as error:
+            invoice = invoice_for_token(token)
+            form.errors["amount" if error.param == "amount" else "general"] = _refusal_message(error)
+            return _page(request, invoice, locale=locale, form=form, status=400)
+        if payment.status == PaymentStatus.SUCCEEDED:
+            return HttpResponseRedirect(
+                reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1"
+            )
+        if payment.status == PaymentStatus.REQUIRES_ACTION:
+            return HttpResponseRedirect(payment.next_action_url)
+        code = payment.decline_code or payment.failure_code
+        field = FIELD_FOR_FAILURE.get(payment.failure_code)
+        if field:
+            form.errors[field] = decline_message(code)
+        return _page(request, invoice_for_token(token), locale=locale, form=form, failure=decline_message(code), status=402)
+
+
+def _refusal_message(error: PaydeskError) -> str:
+    from django.utils.translation import gettext as _
+
+    if error.code == "amount_too_large":
+        return _("That is more than you owe on this invoice. Enter a smaller amount.")
+    if error.code == "invoice_already_paid":
+        return _("This invoice is already paid. Thank you!")
+    if error.code in ("invoice_void", "invoice_uncollectible"):
+        return _("This invoice can no longer be paid online. Please contact us.")
+    return _("We could not take this payment. Please check the details and try again.")
+
+
+@require_http_methods(["GET"])
+def hosted_invoice_return(request, token: str):
+    """Where the payer lands after the bank's security check (``?payment=pay_...``)."""
+    invoice = invoice_for_token(token)
+    payment = Payment.objects.filter(invoice=invoice, public_id=request.GET.get("payment", "")).first()
+    if payment is None:
+        raise Http404("No such payment")
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return HttpResponseRedirect(reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1")
+    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + f"?failed={payment.public_id}")

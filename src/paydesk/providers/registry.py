@@ -5,10 +5,12 @@ from __future__ import annotations
 from paydesk.core.errors import PaydeskError
 
 from .base import PaymentProvider
+from .offline import OfflineProvider
 from .sandbox.provider import SandboxProvider
 
 PROVIDERS: dict[str, PaymentProvider] = {
     SandboxProvider.info.name: SandboxProvider(),
+    OfflineProvider.info.name: OfflineProvider(),
 }
 
 

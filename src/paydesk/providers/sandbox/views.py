@@ -25,7 +25,9 @@ def challenge(request, reference: str):
         approved = request.POST.get("outcome") == "approve"
         payment = payment_complete_action(payment=payment, approved=approved)
         if payment.return_url:
-            return HttpResponseRedirect(payment.return_url)
+            # As real providers do, tell the merchant's page which payment came back.
+            separator = "&" if "?" in payment.return_url else "?"
+            return HttpResponseRedirect(f"{payment.return_url}{separator}payment={payment.public_id}")
         return render(request, "sandbox/challenge_done.html", {"payment": payment})
     context = {
         "charge": charge,

@@ -1,0 +1,154 @@
+"""Messages to customers: queued in the transaction of what caused them, sent by the worker.
+
+Each message is rendered once, when queued, in the customer's language, and carries a
+unique purpose key, so retries and racing workers never send it twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from paydesk.core import clock
+from paydesk.core.errors import PaydeskError
+from paydesk.core.formatting import date_text, money_text
+from paydesk.core.locales import locale_for
+
+from .models import Message
+
+
+def portal_links(invoice, payment=None) -> dict:
+    """Absolute links a customer can open without logging in."""
+    token = {"token": invoice.hosted_token}
+    links = {
+        "invoice_url": settings.BASE_URL + reverse("hosted-invoice", kwargs=token),
+        "invoice_pdf_url": settings.BASE_URL + reverse("hosted-invoice-pdf", kwargs=token),
+    }
+    if payment is not None:
+        receipt = {"token": invoice.hosted_token, "payment_id": payment.public_id}
+        links["receipt_url"] = settings.BASE_URL + reverse("receipt", kwargs=receipt)
+        links["receipt_pdf_url"] = settings.BASE_URL + reverse("receipt-pdf", kwargs=receipt)
+    return links
+
+
+def _context(*, invoice, locale, payment=None, refund=None) -> dict:
+    currency = invoice.currency
+    context = {
+        "business": invoice.business,
+        "customer": invoice.customer,
+        "invoice": invoice,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "amount": money_text(line.amount, currency, locale),
+            }
+            for line in invoice.lines.all()
+        ],
+        "total": money_text(invoice.total, currency, locale),
+        "amount_paid": money_text(invoice.amount_paid, currency, locale),
+        "amount_remaining": money_text(invoice.amount_remaining, currency, locale),
+        "due_date": date_text(invoice.due_date, locale),
+        "locale": locale,
+        **portal_links(invoice, payment),
+    }
+    if payment is not None:
+        context["payment"] = payment
+        context["payment_amount"] = money_text(payment.amount, payment.currency, locale)
+        context["payment_date"] = date_text(payment.succeeded_at or payment.created, locale)
+    if refund is not None:
+        context["refund"] = refund
+        context["refund_amount"] = money_text(refund.amount, refund.currency, locale)
+    return context
+
+
+def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refund=None) -> Message | None:
+    """Render and queue an email about ``invoice`` to its customer; None if they have no email.
+
+    A second call with the same purpose key returns the first message instead of a new one.
+    """
+    customer = invoice.customer
+    if not customer.email:
+        return None
+    existing = Message.objects.filter(business=invoice.business, dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    locale = locale_for(customer=customer, business=invoice.business)
+    with translation.override(locale):
+        context = _context(invoice=invoice, locale=locale, payment=payment, refund=refund)
+        subject = render_to_string(f"messaging/email/{template}_subject.txt", context).strip()
+        body_text = render_to_string(f"messaging/email/{template}.txt", context)
+        body_html = render_to_string(f"messaging/email/{template}.html", context)
+    now = clock.now()
+    message = Message.objects.create(
+        business=invoice.business,
+        livemode=invoice.livemode,
+        customer=customer,
+        invoice=invoice,
+        payment=payment,
+        to=customer.email,
+        locale=locale,
+        template=template,
+        subject=" ".join(subject.split())[:300],
+        body_text=body_text,
+        body_html=body_html,
+        next_attempt_at=now,
+        dedupe_key=dedupe_key,
+        created=now,
+    )
+    from .tasks import wake_message_worker
+
+    transaction.on_commit(wake_message_worker)
+    return message
+
+
+@transaction.atomic
+def invoice_send(*, invoice) -> Message:
+    """Email the invoice's link to its customer. Sending again sends again (a reminder by hand)."""
+    from paydesk.invoicing.models import Invoice
+
+    invoice = Invoice.objects.select_for_update().select_related("business", "customer").get(pk=invoice.pk)
+    if invoice.status not in ("open", "paid"):
+        raise PaydeskError(
+            "invoice_not_sendable", "Only a finalized invoice can be sent; finalize the draft first.", param="invoice"
+        )
+    if not invoice.customer.email:
+        raise PaydeskError("customer_email_missing", "The customer has no email address.", param="customer")
+    sent_before = Message.objects.filter(invoice=invoice, template="invoice").count()
+    message = message_queue(invoice=invoice, template="invoice", dedupe_key=f"invoice:{invoice.public_id}:{sent_before + 1}")
+    from paydesk.api.objects import invoice_object
+    from paydesk.events.services import event_record
+
+    event_record(business=invoice.business, livemode=invoice.livemode, type="invoice.sent", data=invoice_object(invoice))
+    return message
+
+
+def notify_for_event(event) -> None:
+    """Customer emails that follow from an event: a receipt for each payment, a note for each refund."""
+    if event.type == "payment.succeeded":
+        from paydesk.payments.models import Payment
+
+        payment = Payment.objects.select_related("invoice__business", "invoice__customer").filter(
+            public_id=event.data["id"]
+        ).first()
+        if payment is not None and payment.invoice is not None:
+            message_queue(
+                invoice=payment.invoice, template="receipt", dedupe_key=f"receipt:{payment.public_id}", payment=payment
+            )
+    elif event.type == "refund.succeeded":
+        from paydesk.payments.models import Refund
+
+        refund = Refund.objects.select_related("payment__invoice__business", "payment__invoice__customer").filter(
+            public_id=event.data["id"]
+        ).first()
+        if refund is not None and refund.payment.invoice is not None:
+            message_queue(
+                invoice=refund.payment.invoice,
+                template="refund",
+                dedupe_key=f"refund:{refund.public_id}",
+                payment=refund.payment,
+                refund=refund,
+            )

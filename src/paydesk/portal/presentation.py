@@ -1,0 +1,57 @@
+"""Everything a customer page, an email or a PDF shows about an invoice, in one locale."""
+
+from __future__ import annotations
+
+from paydesk.core import clock
+from paydesk.core.formatting import date_text, money_text
+from paydesk.messaging.notifications import portal_links
+
+
+def invoice_view(invoice, locale: str) -> dict:
+    currency = invoice.currency
+
+    def money(amount: int) -> str:
+        return money_text(amount, currency, locale)
+
+    lines = []
+    for line in invoice.lines.all():
+        rate = line.tax_rate_percent.normalize()
+        lines.append(
+            {
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit_amount": money(line.unit_amount),
+                "amount": money(line.amount),
+                "tax_rate": format(rate, "f") + " %" if rate else "",
+            }
+        )
+    return {
+        "invoice": invoice,
+        "business": invoice.business,
+        "customer": invoice.customer,
+        "lines": lines,
+        "subtotal": money(invoice.subtotal),
+        "discount": money(invoice.discount_amount) if invoice.discount_amount else "",
+        "tax": money(invoice.tax),
+        "total": money(invoice.total),
+        "amount_paid": money(invoice.amount_paid),
+        "amount_remaining": money(invoice.amount_remaining),
+        "amount_remaining_minor": invoice.amount_remaining,
+        "due_date": date_text(invoice.due_date, locale),
+        "issued_date": date_text(invoice.finalized_at, locale),
+        "is_overdue": bool(invoice.due_date and invoice.status == "open" and invoice.due_date < clock.today()),
+        "locale": locale,
+        **portal_links(invoice),
+    }
+
+
+def payment_view(payment, locale: str) -> dict:
+    return {
+        "payment": payment,
+        "payment_amount": money_text(payment.amount, payment.currency, locale),
+        "payment_refunded": money_text(payment.amount_refunded, payment.currency, locale) if payment.amount_refunded else "",
+        "payment_date": date_text(payment.succeeded_at or payment.created, locale),
+        "payment_method_text": (
+            f"{payment.card_brand.title()} •••• {payment.card_last4}" if payment.card_last4 else payment.method_type
+        ),
+    }

@@ -1,0 +1,23 @@
+"""Money staff received by hand: cash, a cheque, a bank transfer seen on the statement.
+
+Not a real provider: nothing is charged. It exists so offline payments and their refunds
+take the same path through payments, the ledger and events as card payments.
+"""
+
+from __future__ import annotations
+
+from .base import Capability, ChargeOutcome, ChargeRequest, ChargeResult, ProviderInfo, RefundResult
+
+
+class OfflineProvider:
+    info = ProviderInfo(name="offline", capabilities=frozenset({Capability.REFUND, Capability.PARTIAL_REFUND}))
+
+    def charge_create(self, request: ChargeRequest) -> ChargeResult:
+        raise NotImplementedError("offline payments are recorded, not charged")
+
+    def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
+        return ChargeResult(outcome=ChargeOutcome.FAILED, failure_code="not_supported")
+
+    def refund_create(self, provider_reference: str, *, amount: int, currency: str, reference: str) -> RefundResult:
+        # Staff hand the money back themselves; recording it is all there is to do.
+        return RefundResult(succeeded=True, provider_reference=reference)
