@@ -73,7 +73,8 @@ def test_the_challenge_page_completes_the_payment(client, open_invoice):
     path = payment.next_action_url.split("127.0.0.1:8000", 1)[-1]
     assert "Approve" in client.get(path).content.decode()
     response = client.post(path, {"outcome": "approve"})
-    assert response.status_code == 302 and response["Location"] == "https://shop.example/done"
+    assert response.status_code == 302
+    assert response["Location"] == f"https://shop.example/done?payment={payment.public_id}"
     payment.refresh_from_db()
     assert payment.status == "succeeded"
 
@@ -90,3 +91,20 @@ def test_luhn():
     assert luhn_valid("4242424242424242")
     assert not luhn_valid("4242424242424243")
     assert not luhn_valid("4242")
+
+
+def test_cash_recorded_by_staff_pays_the_invoice_and_can_be_refunded(open_invoice):
+    from paydesk.ledger.checks import ledger_check
+    from paydesk.ledger.enums import LedgerAccount
+    from paydesk.ledger.selectors import account_balance
+    from paydesk.payments.enums import PaymentMethodType
+    from paydesk.payments.refunds import refund_create
+    from paydesk.payments.services import payment_record_offline
+
+    payment = payment_record_offline(invoice=open_invoice, method=PaymentMethodType.CASH, note="paid at the door")
+    assert (payment.status, payment.method_type, payment.fee_amount) == ("succeeded", "cash", 0)
+    refund_create(payment=payment, amount=500)
+    business = open_invoice.business
+    assert account_balance(business=business, account=LedgerAccount.CASH_ON_HAND, currency="usd") == 12000 - 500
+    assert account_balance(business=business, account=LedgerAccount.CASH_AT_PROVIDER, currency="usd") == 0
+    assert ledger_check()["balanced"]
