@@ -8,9 +8,15 @@ STAMP := $(VENV)/.installed
 DATA_DIR ?= var
 TEST_DATA_DIR ?= var/test
 
-.PHONY: install demo serve test test-postgres lint clean
+.PHONY: install messages demo serve test test-postgres clean
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# Translations are kept as .po text; the binary .mo files are built here, never committed.
+messages: $(STAMP)
+	@for directory in $$(find src/paydesk -type d -name locale); do \
+		$(BIN)/pybabel compile -d $$directory -D django || exit 1; \
+	done
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }

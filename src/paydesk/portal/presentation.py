@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from paydesk.core import clock
 from paydesk.core.formatting import date_text, money_text
 from paydesk.messaging.notifications import portal_links
@@ -41,7 +43,10 @@ def invoice_view(invoice, locale: str) -> dict:
         "issued_date": date_text(invoice.finalized_at, locale),
         "is_overdue": bool(invoice.due_date and invoice.status == "open" and invoice.due_date < clock.today()),
         "locale": locale,
-        **portal_links(invoice),
+        # Pages link within the site; emails and PDFs (which leave it) use absolute links.
+        "invoice_url": reverse("hosted-invoice", kwargs={"token": invoice.hosted_token}),
+        "invoice_pdf_url": reverse("hosted-invoice-pdf", kwargs={"token": invoice.hosted_token}),
+        "absolute_invoice_url": portal_links(invoice)["invoice_url"],
     }
 
 
