@@ -170,3 +170,20 @@ def test_bad_amounts_are_refused_next_to_the_field(client, open_invoice, amount)
     assert response.status_code == 400
     assert 'id="amount-error"' in text_of(response)
     assert not Payment.objects.exists()
+
+
+def test_the_business_logo_is_served_from_the_same_host_and_only_png_or_jpeg_is_accepted(client, open_invoice):
+    from paydesk.businesses.services import business_set_logo
+    from paydesk.core.errors import PaydeskError
+    from paydesk.demo.logo import demo_logo_png
+
+    business = open_invoice.business
+    with pytest.raises(PaydeskError) as raised:
+        business_set_logo(business=business, image=b"<svg onload='alert(1)'></svg>")
+    assert raised.value.code == "logo_invalid"
+    business_set_logo(business=business, image=demo_logo_png())
+    page = text_of(client.get(page_url(open_invoice)))
+    logo_path = reverse("business-logo", kwargs={"business_id": business.public_id})
+    assert f'src="{logo_path}"' in page
+    logo = client.get(logo_path)
+    assert logo["Content-Type"] == "image/png" and logo.content.startswith(b"\x89PNG")

@@ -16,6 +16,11 @@ class Business(models.Model):
     email = models.EmailField()
     default_currency = models.CharField(max_length=3, default="usd")
     default_locale = models.CharField(max_length=10, default="en")
+    phone = models.CharField(max_length=40, blank=True, default="")
+    # A small PNG or JPEG kept in the database, so the customer pages need no other host
+    # and no media directory. Set through businesses.services.business_set_logo.
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_content_type = models.CharField(max_length=20, blank=True, default="")
     invoice_number_prefix = models.CharField(max_length=12, default="INV")
     # The next number of the series. Read and advanced only under a row lock when an
     # invoice is finalized, so numbers are gapless and never shared.

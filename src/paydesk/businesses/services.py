@@ -77,3 +77,28 @@ def business_create(
         business=business, kind=ApiKeyKind.PUBLISHABLE, livemode=False
     )
     return CreatedBusiness(business, secret_key, publishable_key)
+
+
+MAX_LOGO_BYTES = 200_000
+_IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def business_set_logo(*, business: Business, image: bytes | None) -> Business:
+    """Store a PNG or JPEG logo (at most 200 KB), or remove it with ``None``.
+
+    Refuses other formats by their first bytes, not by a name or a claimed type: SVG and
+    HTML are refused because a browser could run scripts in them.
+    """
+    if image is None:
+        business.logo, business.logo_content_type = None, ""
+    else:
+        content_type = next(
+            (kind for signature, kind in _IMAGE_SIGNATURES.items() if image.startswith(signature)), None
+        )
+        if content_type is None:
+            raise PaydeskError("logo_invalid", "The logo must be a PNG or JPEG image.", param="logo")
+        if len(image) > MAX_LOGO_BYTES:
+            raise PaydeskError("logo_too_large", "The logo must be at most 200 KB.", param="logo")
+        business.logo, business.logo_content_type = image, content_type
+    business.save(update_fields=["logo", "logo_content_type"])
+    return business

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from paydesk.api.objects import invoice_hosted_url
 from paydesk.businesses.models import Business
-from paydesk.businesses.services import business_create
+from paydesk.businesses.services import business_create, business_set_logo
 from paydesk.core import clock
 from paydesk.customers.services import customer_create
 from paydesk.invoicing.models import Invoice
@@ -23,6 +23,8 @@ from paydesk.invoicing.services import NewLine, invoice_create, invoice_finalize
 from paydesk.payments.refunds import refund_create
 from paydesk.payments.services import payment_create
 from paydesk.providers.base import CardDetails
+
+from .logo import demo_logo_png
 
 DEMO_EMAIL = "owner@demo-plumbing.test"
 DEMO_PASSWORD = "demo-password"
@@ -47,6 +49,9 @@ def _invoice(business, customer, lines, *, due_in_days, discount=0):
 def _load() -> dict:
     created = business_create(name=DEMO_NAME, email=DEMO_EMAIL, password=DEMO_PASSWORD)
     business = created.business
+    business.phone = "+1 555 0100"
+    business.save(update_fields=["phone"])
+    business_set_logo(business=business, image=demo_logo_png())
     anna = customer_create(business=business, livemode=False, name="Анна Иванова", email="anna@example.test", preferred_locales=["ru"])
     john = customer_create(business=business, livemode=False, name="John Smith", email="john@example.test", preferred_locales=["en"])
     maria = customer_create(business=business, livemode=False, name="Maria Garcia", email="maria@example.test")

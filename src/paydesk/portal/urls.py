@@ -11,4 +11,5 @@ urlpatterns = [
     path("i/<str:token>/receipts/<str:payment_id>.pdf", receipts.receipt_pdf, name="receipt-pdf"),
     path("i/<str:token>/receipts/<str:payment_id>", receipts.receipt, name="receipt"),
     path("l/<str:token>", payment_links.payment_link_page, name="payment-link"),
+    path("logos/<str:business_id>", views.business_logo, name="business-logo"),
 ]

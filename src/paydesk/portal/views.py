@@ -133,3 +133,18 @@ def hosted_invoice_return(request, token: str):
     if payment.status == PaymentStatus.SUCCEEDED:
         return HttpResponseRedirect(reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1")
     return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + f"?failed={payment.public_id}")
+
+
+@require_http_methods(["GET"])
+def business_logo(request, business_id: str):
+    from django.http import HttpResponse
+
+    from paydesk.businesses.models import Business
+
+    business = Business.objects.filter(public_id=business_id).exclude(logo=None).first()
+    if business is None:
+        raise Http404("No logo")
+    response = HttpResponse(bytes(business.logo), content_type=business.logo_content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
