@@ -108,3 +108,18 @@ def test_cash_recorded_by_staff_pays_the_invoice_and_can_be_refunded(open_invoic
     assert account_balance(business=business, account=LedgerAccount.CASH_ON_HAND, currency="usd") == 12000 - 500
     assert account_balance(business=business, account=LedgerAccount.CASH_AT_PROVIDER, currency="usd") == 0
     assert ledger_check()["balanced"]
+
+
+def test_a_provider_report_settles_a_waiting_payment_once(open_invoice):
+    from paydesk.payments.services import payment_settle_from_provider
+    from paydesk.providers.base import ChargeOutcome, ChargeResult
+
+    waiting = payment_create(invoice=open_invoice, card=card("4000002500003155"))
+    report = ChargeResult(outcome=ChargeOutcome.SUCCEEDED, provider_reference=waiting.provider_reference)
+    settled = payment_settle_from_provider(provider_name="sandbox", provider_reference=waiting.provider_reference, result=report)
+    assert settled.status == "succeeded"
+    again = payment_settle_from_provider(provider_name="sandbox", provider_reference=waiting.provider_reference, result=report)
+    assert again.status == "succeeded"
+    open_invoice.refresh_from_db()
+    assert open_invoice.amount_paid == open_invoice.total
+    assert payment_settle_from_provider(provider_name="sandbox", provider_reference="nope", result=report) is None

@@ -169,6 +169,36 @@ def payment_record_offline(
     return payment
 
 
+def payment_settle_from_provider(*, provider_name: str, provider_reference: str, result: ChargeResult) -> Payment | None:
+    """Apply what a provider reported later (a webhook, a poll): a 3-D Secure or
+    asynchronous payment succeeded or failed.
+
+    Idempotent: a payment already final is left as it is, so a repeated webhook changes
+    nothing. Returns None when no payment has that reference. If the invoice can no longer
+    take the money, the payment is canceled (the adapter should then refund at the provider).
+    """
+    with transaction.atomic():
+        found = Payment.objects.filter(provider=provider_name, provider_reference=provider_reference).first()
+        if found is None:
+            return None
+        invoice = None
+        if found.invoice_id is not None:
+            invoice = Invoice.objects.select_for_update().select_related("business").get(pk=found.invoice_id)
+        payment = Payment.objects.select_for_update().select_related("business").get(pk=found.pk)
+        if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_PAYMENT_METHOD):
+            return payment
+        fits = invoice is None or (
+            invoice.status == InvoiceStatus.OPEN and payment.amount <= invoice.total - invoice.amount_paid
+        )
+        if result.outcome == ChargeOutcome.SUCCEEDED and not fits:
+            _cancel(payment, reason="invoice_changed")
+            return payment
+        if result.outcome == ChargeOutcome.REQUIRES_ACTION and payment.status == PaymentStatus.REQUIRES_ACTION:
+            return payment
+        payment_apply_result(payment, invoice, result)
+    return payment
+
+
 def _cancel(payment: Payment, *, reason: str) -> None:
     check_transition("payment", PAYMENT_TRANSITIONS, payment.status, PaymentStatus.CANCELED)
     payment.status = PaymentStatus.CANCELED.value
@@ -191,6 +221,7 @@ __all__ = [
     "payment_create",
     "payment_record_offline",
     "payment_complete_action",
+    "payment_settle_from_provider",
     "payment_cancel",
     "card_error_for",
     "payment_fail",
