@@ -10,6 +10,9 @@
   var amount = form.querySelector("#amount");
   var button = form.querySelector("#pay-button");
   var brandLabel = form.querySelector("#card_number-brand");
+  // After a refused payment, bring the explanation (or the first wrong field) into view.
+  var failure = document.getElementById("payment-failure") || form.querySelector("[aria-invalid=true]");
+  if (failure) { failure.focus(); }
   var names = { visa: "Visa", mastercard: "Mastercard", amex: "American Express", mir: "Mir", discover: "Discover", jcb: "JCB", unionpay: "UnionPay" };
 
   function digits(text) { return (text || "").replace(/\D+/g, ""); }
