@@ -1,0 +1,61 @@
+"""Words for the codes the models store (statuses, methods, reasons), in the page's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+INVOICE_STATUS = {
+    "draft": _("Draft"),
+    "open": _("Open"),
+    "paid": _("Paid"),
+    "void": _("Void"),
+    "uncollectible": _("Written off"),
+}
+
+PAYMENT_STATUS = {
+    "requires_payment_method": _("Awaiting payment"),
+    "requires_action": _("Awaiting 3-D Secure"),
+    "processing": _("Processing"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+    "canceled": _("Canceled"),
+}
+
+REFUND_STATUS = {
+    "pending": _("Pending"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+}
+
+MESSAGE_STATUS = {
+    "queued": _("Queued"),
+    "sent": _("Sent"),
+    "stored": _("Stored in outbox"),
+    "failed": _("Failed"),
+}
+
+PAYMENT_METHOD = {
+    "card": _("Card"),
+    "cash": _("Cash"),
+    "bank_transfer": _("Bank transfer"),
+    "cheque": _("Cheque"),
+    "other": _("Other"),
+}
+
+REFUND_REASON = {
+    "": _("No reason given"),
+    "requested_by_customer": _("Requested by the customer"),
+    "duplicate": _("Duplicate payment"),
+    "fraudulent": _("Fraudulent"),
+}
+
+MESSAGE_TEMPLATE = {
+    "invoice": _("Invoice"),
+    "receipt": _("Receipt"),
+    "refund": _("Refund"),
+}
+
+
+def label(table: dict, code: str) -> str:
+    """The word for ``code``, or the code itself for one this table does not know yet."""
+    return str(table.get(code, code))

@@ -1,0 +1,1 @@
+"""Dashboard pages, one module per section. Each view validates, authorizes and calls a service."""
