@@ -97,7 +97,7 @@ def command_demo(arguments) -> int:
     summary = demo_load()
     print("", flush=True)
     print(f"Demo business: {summary['business_name']}", flush=True)
-    print(f"Staff login:   http://{arguments.host}:{arguments.port}/admin/", flush=True)
+    print(f"Staff login:   http://{arguments.host}:{arguments.port}/dashboard/", flush=True)
     print(f"               email {summary['email']}  password {summary['password']}", flush=True)
     print(f"Sample invoice to pay: {summary['sample_invoice_url']}", flush=True)
     print(f"API secret key: {summary['secret_key']}", flush=True)
