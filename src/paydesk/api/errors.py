@@ -38,6 +38,7 @@ _CODE_FOR_PYDANTIC_TYPE = {
     "decimal_max_places": "parameter_invalid_decimal",
     "decimal_max_digits": "parameter_invalid_decimal",
     "model_type": "parameter_invalid_object",
+    "model_attributes_type": "parameter_invalid_object",
     "dict_type": "parameter_invalid_object",
     "list_type": "parameter_invalid_array",
     "value_error": "parameter_invalid_value",

@@ -78,7 +78,7 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     _check_url(url)
     _check_events(enabled_events)
-    active = WebhookEndpoint.objects.filter(business=business, deleted_at__isnull=True).count()
+    active = WebhookEndpoint.objects.filter(business=business, livemode=livemode, deleted_at__isnull=True).count()
     if active >= MAX_ENDPOINTS_PER_BUSINESS:
         raise PaydeskError("too_many_endpoints", f"At most {MAX_ENDPOINTS_PER_BUSINESS} webhook endpoints.")
     return WebhookEndpoint.objects.create(

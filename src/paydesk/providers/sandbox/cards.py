@@ -34,7 +34,8 @@ FAILURE_CODE_FOR_DECLINE = {
 
 
 def luhn_valid(number: str) -> bool:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
+    # isascii too: str.isdigit() is true for "²" and Arabic-Indic digits, which no card has.
+    if not (number.isascii() and number.isdigit()) or not 12 <= len(number) <= 19:
         return False
     total = 0
     for position, digit_character in enumerate(reversed(number)):
@@ -53,8 +54,8 @@ def card_brand(number: str) -> str:
         return "visa"
     if number[:2] in {"34", "37"}:
         return "amex"
-    prefix_two = int(number[:2]) if number[:2].isdigit() else 0
-    prefix_four = int(number[:4]) if number[:4].isdigit() else 0
+    prefix_two = int(number[:2]) if number[:2].isascii() and number[:2].isdigit() else 0
+    prefix_four = int(number[:4]) if number[:4].isascii() and number[:4].isdigit() else 0
     if 51 <= prefix_two <= 55 or 2221 <= prefix_four <= 2720:
         return "mastercard"
     if number.startswith("6011") or number.startswith("65"):
