@@ -329,7 +329,9 @@ PAYMENT_REFUSALS = [
     ("invoice not a string", {"invoice": 12}, 400, "parameter_invalid_string", "invoice"),
     ("unknown parameter", {"currency": "usd"}, 400, "parameter_unknown", "currency"),
     ("method type unknown", {"payment_method": {**card_body(), "type": "bank"}}, 400, "parameter_invalid_value", "payment_method[type]"),
-    ("method not an object", {"payment_method": "card"}, 400, "parameter_invalid_object", "payment_method"),
+    # a string is a saved card's id, so a word that is not one is an unknown saved card
+    ("method a string that is no saved card", {"payment_method": "card"}, 404, "resource_missing", "payment_method"),
+    ("method not an object", {"payment_method": 12}, 400, "parameter_invalid_object", "payment_method"),
     ("card missing", {"payment_method": {"type": "card"}}, 400, "parameter_missing", "payment_method[card]"),
     ("card exp_month string", card_changes(exp_month="12"), 400, "parameter_invalid_integer", "payment_method[card][exp_month]"),
     ("card exp_year float", card_changes(exp_year=2030.0), 400, "parameter_invalid_integer", "payment_method[card][exp_year]"),

@@ -5,7 +5,9 @@ from ninja import Router
 from paydesk.customers.selectors import customer_get, customer_list
 from paydesk.customers.services import customer_create, customer_update
 
-from .objects import customer_object
+from paydesk.payments.saved_methods import saved_method_get, saved_method_list, saved_method_remove
+
+from .objects import customer_object, saved_method_object
 from .pagination import list_envelope
 from .schemas import CustomerCreate, CustomerUpdate
 
@@ -40,3 +42,22 @@ def update_customer(request, customer_id: str, payload: CustomerUpdate):
     changes = payload.model_dump(exclude_unset=True)
     changes = {field: ("" if value is None and field != "preferred_locales" else value) for field, value in changes.items()}
     return customer_object(customer_update(customer=customer, **changes))
+
+
+@router.get("/customers/{customer_id}/payment_methods", summary="List a customer's saved cards")
+def list_payment_methods(request, customer_id: str):
+    customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
+    methods = saved_method_list(customer=customer)
+    return {
+        "object": "list",
+        "url": f"/api/v1/customers/{customer_id}/payment_methods",
+        "has_more": False,
+        "data": [saved_method_object(method) for method in methods],
+    }
+
+
+@router.delete("/customers/{customer_id}/payment_methods/{method_id}", summary="Remove a saved card")
+def remove_payment_method(request, customer_id: str, method_id: str):
+    customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
+    method = saved_method_remove(method=saved_method_get(customer=customer, public_id=method_id))
+    return {"id": method.public_id, "object": "payment_method", "deleted": True}

@@ -43,6 +43,7 @@ _CODE_FOR_PYDANTIC_TYPE = {
     "list_type": "parameter_invalid_array",
     "value_error": "parameter_invalid_value",
     "bool_type": "parameter_invalid_boolean",
+    "missing_card": "parameter_missing",
     "finite_number": "parameter_invalid_decimal",
     "date_from_datetime_inexact": "parameter_invalid_date",
     "string_nul": "parameter_invalid_string",
@@ -63,6 +64,9 @@ def validation_error_envelope(error: ValidationError) -> PaydeskError:
     if param is None:
         # The body as a whole is wrong: empty, or JSON that is not an object ([1, 2], "x").
         return PaydeskError("request_body_invalid", "The request body must be a JSON object.")
+    if first.get("type") == "missing_card":
+        # Raised on the payment method as a whole, but what is missing is its card.
+        param, first = f"{param}[card]", {**first, "type": "missing"}
     code = _CODE_FOR_PYDANTIC_TYPE.get(first.get("type", ""), "parameter_invalid")
     message = first.get("msg", "Invalid request.")
     if param:

@@ -92,6 +92,11 @@ def payment_object(payment) -> dict:
     next_action = None
     if payment.status == "requires_action" and payment.next_action_url:
         next_action = {"type": "redirect_to_url", "redirect_url": payment.next_action_url}
+    bank_transfer = None
+    if payment.method_type == "bank_transfer" and payment.invoice_id:
+        from paydesk.payments.bank_transfers import transfer_details
+
+        bank_transfer = transfer_details(payment).as_dict()
     return {
         "id": payment.public_id,
         "object": "payment",
@@ -102,7 +107,13 @@ def payment_object(payment) -> dict:
         "amount_refunded": payment.amount_refunded,
         "currency": payment.currency,
         "status": payment.status,
-        "payment_method": {"type": payment.method_type, "card": card},
+        "payment_method": {
+            "type": payment.method_type,
+            "card": card,
+            "wallet": payment.wallet or None,
+            "saved": payment.saved_method.public_id if payment.saved_method_id and payment.saved_method.active else None,
+        },
+        "bank_transfer": bank_transfer,
         "provider": payment.provider,
         "fee_amount": payment.fee_amount,
         "last_payment_error": last_error,
@@ -182,4 +193,25 @@ def payment_link_object(link) -> dict:
         "active": link.active,
         "url": settings.BASE_URL + reverse("payment-link", kwargs={"token": link.token}),
         "created": _timestamp(link.created),
+    }
+
+
+def saved_method_object(method) -> dict:
+    from paydesk.payments.saved_methods import saved_method_expiring
+
+    return {
+        "id": method.public_id,
+        "object": "payment_method",
+        "livemode": method.livemode,
+        "type": "card",
+        "customer": method.customer.public_id,
+        "card": {
+            "brand": method.card_brand,
+            "last4": method.card_last4,
+            "exp_month": method.card_exp_month,
+            "exp_year": method.card_exp_year,
+        },
+        "is_default": method.is_default,
+        "expiring_soon": saved_method_expiring(method),
+        "created": _timestamp(method.created),
     }

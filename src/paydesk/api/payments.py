@@ -5,35 +5,46 @@ from ninja import Router
 from paydesk.core.errors import PaydeskError
 from paydesk.invoicing.selectors import invoice_get
 from paydesk.payments.enums import PaymentStatus
+from paydesk.payments.bank_transfers import bank_transfer_receive, bank_transfer_start
 from paydesk.payments.refunds import refund_create
+from paydesk.payments.saved_methods import saved_method_get
 from paydesk.payments.selectors import payment_get, payment_list, refund_get, refund_list
 from paydesk.payments.services import card_error_for, payment_cancel, payment_complete_action, payment_create
 from paydesk.providers.base import CardDetails
 
 from .objects import payment_object, refund_object
 from .pagination import list_envelope
-from .schemas import PaymentAuthentication, PaymentCreate, RefundCreate
+from .schemas import BankTransferArrival, PaymentAuthentication, PaymentCreate, RefundCreate
 
 router = Router(tags=["payments"])
 
 
 @router.post("/payments", summary="Pay an invoice (all that remains, or part of it)")
 def create_payment(request, payload: PaymentCreate):
-    if request.livemode:
-        raise PaydeskError(
-            "raw_card_data_not_allowed",
-            "Card numbers are accepted over the API in test mode only.",
-            param="payment_method[card]",
-        )
     invoice = invoice_get(
         business=request.business, livemode=request.livemode, public_id=payload.invoice, param="invoice"
     )
-    card = payload.payment_method.card
+    method = payload.payment_method
+    if method.type == "bank_transfer":
+        return payment_object(bank_transfer_start(invoice=invoice, amount=payload.amount))
+    saved_method = card = None
+    if method.type == "saved":
+        saved_method = saved_method_get(customer=invoice.customer, public_id=method.id or "", param="payment_method")
+    else:
+        if request.livemode:
+            raise PaydeskError(
+                "raw_card_data_not_allowed",
+                "Card numbers are accepted over the API in test mode only.",
+                param="payment_method[card]",
+            )
+        card = CardDetails(method.card.number, method.card.exp_month, method.card.exp_year, method.card.cvc)
     payment = payment_create(
         invoice=invoice,
         amount=payload.amount,
         return_url=payload.return_url,
-        card=CardDetails(card.number, card.exp_month, card.exp_year, card.cvc),
+        card=card,
+        saved_method=saved_method,
+        save_card=payload.save_payment_method,
     )
     if payment.status == PaymentStatus.FAILED:
         failure_param = getattr(payment, "failure_param", "")
@@ -102,4 +113,19 @@ def authenticate_payment(request, payment_id: str, payload: PaymentAuthenticatio
     payment = payment_complete_action(payment=payment, approved=payload.outcome == "approve")
     if payment.status == PaymentStatus.FAILED:
         raise card_error_for(payment)
+    return payment_object(payment)
+
+
+@router.post(
+    "/test_helpers/bank_transfers",
+    summary="Test mode: simulate money arriving by bank transfer with a reference",
+    tags=["test helpers"],
+)
+def simulate_bank_transfer(request, payload: BankTransferArrival):
+    if request.livemode:
+        raise PaydeskError("test_mode_only", "Test helpers work with test keys only.", http_status=400)
+    payment = bank_transfer_receive(
+        business=request.business, livemode=request.livemode,
+        reference=payload.reference, amount=payload.amount, currency=payload.currency,
+    )
     return payment_object(payment)

@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, model_validator, Field, StrictBool, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
 from ninja import Schema
@@ -100,14 +100,33 @@ class CardCreate(StrictSchema):
 
 
 class PaymentMethodCreate(StrictSchema):
-    type: Literal["card"]
-    card: CardCreate
+    """``{"type": "card", "card": {...}}``, ``{"type": "bank_transfer"}``, or (written as a
+    plain string in the request) a saved card: ``"pm_..."``."""
+
+    type: Literal["card", "bank_transfer", "saved"]
+    card: CardCreate | None = None
+    id: ObjectId | None = None
+
+    @model_validator(mode="after")
+    def _card_when_paying_by_card(self):
+        if self.type == "card" and self.card is None:
+            raise PydanticCustomError("missing_card", "a card payment needs the card")
+        return self
+
+
+def _saved_method_given_by_id(value):
+    """``"pm_..."`` is shorthand for ``{"type": "saved", "id": "pm_..."}``."""
+    if isinstance(value, str):
+        return {"type": "saved", "id": value}
+    return value
 
 
 class PaymentCreate(StrictSchema):
     invoice: ObjectId
     amount: PositiveAmountMinor | None = None
-    payment_method: PaymentMethodCreate
+    payment_method: Annotated[PaymentMethodCreate, BeforeValidator(_saved_method_given_by_id)]
+    # Keep the card for the customer's next payment (only with their consent).
+    save_payment_method: StrictBool = False
     return_url: ReturnUrl = ""
 
 
@@ -130,3 +149,9 @@ class PaymentLinkCreate(StrictSchema):
     amount: PositiveAmountMinor
     currency: Currency
     description: Annotated[StrictStr, Field(min_length=1, max_length=500)]
+
+
+class BankTransferArrival(StrictSchema):
+    reference: Annotated[StrictStr, Field(min_length=5, max_length=40)]
+    amount: PositiveAmountMinor
+    currency: Currency

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from paydesk.core import ids
+from paydesk.core.encryption import EncryptedTextField
 
 from .enums import StaffRole
 
@@ -22,6 +23,19 @@ class Business(models.Model):
     logo = models.BinaryField(null=True, blank=True, editable=False)
     logo_content_type = models.CharField(max_length=20, blank=True, default="")
     invoice_number_prefix = models.CharField(max_length=12, default="INV")
+    # Which ways to pay the hosted page offers (each can be switched off per business).
+    accepts_cards = models.BooleanField(default=True)
+    accepts_wallets = models.BooleanField(default=True)
+    accepts_paypal = models.BooleanField(default=False)
+    accepts_bank_transfer = models.BooleanField(default=False)
+    accepts_pay_on_delivery = models.BooleanField(default=False)
+    # Where bank transfers go. The account numbers are encrypted at rest (rule 9).
+    bank_account_holder = models.CharField(max_length=140, blank=True, default="")
+    bank_iban = EncryptedTextField(blank=True, default="")
+    bank_bic = models.CharField(max_length=11, blank=True, default="")
+    bank_name = models.CharField(max_length=140, blank=True, default="")
+    # For countries without IBAN: free text such as a routing and account number.
+    bank_local_details = EncryptedTextField(blank=True, default="")
     # The next number of the series. Read and advanced only under a row lock when an
     # invoice is finalized, so numbers are gapless and never shared.
     next_invoice_number = models.PositiveIntegerField(default=1)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "paydesk.invoicing",
     "paydesk.payments",
     "paydesk.providers.sandbox",
+    "paydesk.providers.stripe",
     "paydesk.ledger",
     "paydesk.events",
     "paydesk.messaging",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("dashboard/", include("paydesk.dashboard.urls")),
     path("", include("paydesk.portal.urls")),
     path("sandbox/", include("paydesk.providers.sandbox.urls")),
+    path("providers/stripe/", include("paydesk.providers.stripe.urls")),
     path("healthz", health, name="health"),
 ]

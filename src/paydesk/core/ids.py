@@ -26,6 +26,7 @@ PREFIXES = {
     "sandbox_token": "tok",
     "message": "msg",
     "payment_link": "plink",
+    "saved_method": "pm",
 }
 
 
@@ -82,6 +83,10 @@ def new_message_id() -> str:
 
 def new_payment_link_id() -> str:
     return new_public_id("payment_link")
+
+
+def new_saved_method_id() -> str:
+    return new_public_id("saved_method")
 
 
 def new_sandbox_token() -> str:

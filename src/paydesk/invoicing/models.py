@@ -38,6 +38,10 @@ class Invoice(models.Model):
     amount_paid = models.BigIntegerField(default=0)
     # The secret in the customer's link: the hosted page needs no login.
     hosted_token = models.CharField(max_length=64, unique=True, default=ids.new_hosted_token)
+    # The reference a bank transfer must carry (ISO 11649 "RF..."), made when first asked for.
+    transfer_reference = models.CharField(max_length=25, blank=True, default="")
+    # The customer chose to pay cash on delivery or in store; staff record it when paid.
+    pay_on_delivery = models.BooleanField(default=False)
     created = models.DateTimeField()
     finalized_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -58,6 +62,11 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_paid__gte=0) & models.Q(amount_paid__lte=models.F("total")),
                 name="invoice_never_overpaid",
+            ),
+            models.UniqueConstraint(
+                fields=["business", "transfer_reference"],
+                condition=~models.Q(transfer_reference=""),
+                name="transfer_reference_unique_per_business",
             ),
         ]
 

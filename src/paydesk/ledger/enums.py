@@ -10,6 +10,7 @@ class LedgerAccount(StrEnum):
     ACCOUNTS_RECEIVABLE = "accounts_receivable"  # asset: what customers owe
     CASH_AT_PROVIDER = "cash_at_provider"  # asset: money held by the payment provider
     CASH_ON_HAND = "cash_on_hand"  # asset: cash and offline payments staff recorded
+    CASH_AT_BANK = "cash_at_bank"  # asset: bank transfers seen arriving
     REVENUE = "revenue"  # income: invoiced amounts net of discount and tax
     TAX_PAYABLE = "tax_payable"  # liability: tax collected for the authorities
     REFUNDS = "refunds"  # contra-income: money given back

@@ -33,6 +33,11 @@ class Payment(models.Model):
         default=PaymentStatus.REQUIRES_PAYMENT_METHOD.value,
     )
     method_type = models.CharField(max_length=20, default="card")
+    # A card paid through a wallet ("apple_pay", "google_pay", "test_wallet"), else empty.
+    wallet = models.CharField(max_length=20, blank=True, default="")
+    saved_method = models.ForeignKey(
+        "SavedPaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
+    )
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=100, blank=True, default="")
     card_brand = models.CharField(max_length=20, blank=True, default="")
@@ -110,3 +115,37 @@ class Refund(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
         ]
+
+
+class SavedPaymentMethod(models.Model):
+    """A card the customer agreed to keep for next time: the provider's token and what the
+    customer needs to recognise it. Never the number (rule 9)."""
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_saved_method_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    livemode = models.BooleanField(default=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="saved_methods")
+    provider = models.CharField(max_length=20)
+    provider_token = models.CharField(max_length=100)
+    card_brand = models.CharField(max_length=20)
+    card_last4 = models.CharField(max_length=4)
+    card_exp_month = models.PositiveSmallIntegerField()
+    card_exp_year = models.PositiveSmallIntegerField()
+    is_default = models.BooleanField(default=False)
+    # Kept only once a payment with it has succeeded: a card that never worked is not offered.
+    active = models.BooleanField(default=False)
+    created = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    def expires_within(self, days: int, today) -> bool:
+        """True when the card stops working within ``days`` (it works to its month's end)."""
+        import datetime
+
+        if self.card_exp_month == 12:
+            first_invalid_day = datetime.date(self.card_exp_year + 1, 1, 1)
+        else:
+            first_invalid_day = datetime.date(self.card_exp_year, self.card_exp_month + 1, 1)
+        return (first_invalid_day - today).days <= days
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "removed_at"])]

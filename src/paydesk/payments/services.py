@@ -19,7 +19,7 @@ from paydesk.providers.base import CardDetails, ChargeOutcome, ChargeRequest, Ch
 from paydesk.providers.registry import provider_for, provider_named
 
 from .enums import OFFLINE_METHODS, PAYMENT_TRANSITIONS, PaymentMethodType, PaymentStatus
-from .models import Payment
+from .models import Payment, SavedPaymentMethod
 from .settlement import payment_apply_result, payment_fail, payment_record_event
 
 _NOT_PAYABLE = {
@@ -68,15 +68,21 @@ def card_error_for(payment: Payment, param: str | None = None) -> PaydeskError:
 def payment_create(
     *,
     invoice: Invoice,
-    card: CardDetails,
+    card: CardDetails | None = None,
     amount: int | None = None,
     return_url: str = "",
+    saved_method: SavedPaymentMethod | None = None,
+    save_card: bool = False,
+    wallet: str = "",
+    wallet_token: str = "",
 ) -> Payment:
-    """Charge a card for an open invoice: all that remains, or ``amount`` of it.
+    """Charge a card (typed, saved, or through a wallet) for an open invoice: all that
+    remains, or ``amount`` of it.
 
     Returns the payment in whatever state the provider left it (succeeded, requires_action,
     failed). Refuses before charging: a draft, paid, void or written-off invoice, an amount
-    of zero or more than remains.
+    of zero or more than remains, a saved card of another customer. With ``save_card`` the
+    card is tokenized first and kept for the customer once the payment succeeds.
     """
     provider = provider_for(livemode=invoice.livemode)
     with transaction.atomic():
@@ -86,6 +92,10 @@ def payment_create(
             .get(pk=invoice.pk)
         )
         charge_amount = _check_payable(invoice, amount)
+        if saved_method is not None and (
+            saved_method.customer_id != invoice.customer_id or not saved_method.active or saved_method.removed_at
+        ):
+            raise PaydeskError("resource_missing", "No such payment method.", param="payment_method", http_status=404)
         payment = Payment.objects.create(
             business=invoice.business,
             livemode=invoice.livemode,
@@ -95,9 +105,32 @@ def payment_create(
             currency=invoice.currency,
             provider=provider.info.name,
             return_url=return_url,
+            wallet=wallet,
+            saved_method=saved_method,
             created=clock.now(),
         )
         payment_record_event(payment, "payment.created")
+        saved_token = saved_method.provider_token if saved_method is not None else ""
+        if save_card and card is not None and saved_method is None:
+            tokenized = provider.card_tokenize(card)
+            if isinstance(tokenized, ChargeResult):  # the card failed the provider's checks
+                payment_apply_result(payment, invoice, tokenized)
+                payment.failure_param = tokenized.failure_param
+                return payment
+            payment.saved_method = SavedPaymentMethod.objects.create(
+                business=invoice.business,
+                livemode=invoice.livemode,
+                customer=invoice.customer,
+                provider=provider.info.name,
+                provider_token=tokenized.token,
+                card_brand=tokenized.card.brand,
+                card_last4=tokenized.card.last4,
+                card_exp_month=tokenized.card.exp_month,
+                card_exp_year=tokenized.card.exp_year,
+                created=clock.now(),
+            )
+            payment.save(update_fields=["saved_method"])
+            saved_token, card = tokenized.token, None
         result = provider.charge_create(
             ChargeRequest(
                 amount=charge_amount,
@@ -106,6 +139,9 @@ def payment_create(
                 reference=payment.public_id,
                 return_url=return_url,
                 description=f"Invoice {invoice.number}",
+                saved_token=saved_token,
+                wallet=wallet,
+                wallet_token=wallet_token,
             )
         )
         payment_apply_result(payment, invoice, result)

@@ -20,7 +20,7 @@ from .models import Payment, PaymentAllocation
 
 
 # Where a provider's money sits until it reaches the bank.
-_CASH_ACCOUNT = {"offline": LedgerAccount.CASH_ON_HAND}
+_CASH_ACCOUNT = {"offline": LedgerAccount.CASH_ON_HAND, "bank_transfer": LedgerAccount.CASH_AT_BANK}
 
 
 def cash_account_for(provider_name: str) -> LedgerAccount:
@@ -97,6 +97,10 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
             ],
             payment=payment,
         )
+    if payment.saved_method_id is not None:
+        from .saved_methods import saved_method_activate
+
+        saved_method_activate(payment.saved_method)
     if invoice is not None:
         invoice_apply_payment(invoice=invoice, amount=payment.amount)
     # After the invoice is updated, so the receipt this event triggers shows the new balance.

@@ -20,6 +20,8 @@ class ChargeOutcome(StrEnum):
 
 class Capability(StrEnum):
     CARD = "card"
+    SAVED_CARDS = "saved_cards"
+    WALLETS = "wallets"
     THREE_D_SECURE = "three_d_secure"
     REFUND = "refund"
     PARTIAL_REFUND = "partial_refund"
@@ -48,13 +50,19 @@ class CardSummary:
 
 @dataclass(frozen=True)
 class ChargeRequest:
+    """What to charge, and with what: typed card details, a saved card's token, or a wallet."""
+
     amount: int
     currency: str
-    card: CardDetails
+    card: CardDetails | None
     # Our payment id: the provider's idempotency key, so a retried call never charges twice.
     reference: str
     return_url: str = ""
     description: str = ""
+    saved_token: str = ""
+    # A wallet's one-time payment token (Apple Pay, Google Pay; the sandbox's test wallet).
+    wallet: str = ""
+    wallet_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,14 @@ class ChargeResult:
     redirect_url: str = ""
     # Which request field was wrong, when the failure is about one field (number, cvc...).
     failure_param: str = ""
+
+
+@dataclass(frozen=True)
+class TokenizeResult:
+    """A card kept at the provider for later charges; ``token`` is all we store."""
+
+    token: str
+    card: CardSummary
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,9 @@ class PaymentProvider(Protocol):
 
     def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
         """Finish a charge that needed the payer's action (3-D Secure)."""
+
+    def card_tokenize(self, card: CardDetails) -> TokenizeResult:
+        """Keep a card at the provider for later charges (only with the payer's consent)."""
 
     def refund_create(
         self, provider_reference: str, *, amount: int, currency: str, reference: str

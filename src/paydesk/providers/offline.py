@@ -10,13 +10,19 @@ from .base import Capability, ChargeOutcome, ChargeRequest, ChargeResult, Provid
 
 
 class OfflineProvider:
-    info = ProviderInfo(name="offline", capabilities=frozenset({Capability.REFUND, Capability.PARTIAL_REFUND}))
+    """One instance per kind of money received outside a card network."""
+
+    def __init__(self, name: str = "offline") -> None:
+        self.info = ProviderInfo(name=name, capabilities=frozenset({Capability.REFUND, Capability.PARTIAL_REFUND}))
 
     def charge_create(self, request: ChargeRequest) -> ChargeResult:
         raise NotImplementedError("offline payments are recorded, not charged")
 
     def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
         return ChargeResult(outcome=ChargeOutcome.FAILED, failure_code="not_supported")
+
+    def card_tokenize(self, card):
+        raise NotImplementedError("offline payments have no cards")
 
     def refund_create(self, provider_reference: str, *, amount: int, currency: str, reference: str) -> RefundResult:
         # Staff hand the money back themselves; recording it is all there is to do.

@@ -10,7 +10,10 @@ from .sandbox.provider import SandboxProvider
 
 PROVIDERS: dict[str, PaymentProvider] = {
     SandboxProvider.info.name: SandboxProvider(),
-    OfflineProvider.info.name: OfflineProvider(),
+    # Cash, cheques and transfers staff record by hand.
+    "offline": OfflineProvider("offline"),
+    # Bank transfers the customer sends with the invoice's reference; settled when seen.
+    "bank_transfer": OfflineProvider("bank_transfer"),
 }
 
 

@@ -34,3 +34,17 @@ class SandboxRefund(models.Model):
     charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
     amount = models.BigIntegerField()
     created = models.DateTimeField(auto_now_add=True)
+
+
+class SandboxCard(models.Model):
+    """A tokenized card: how the sandbox remembers a card without its number."""
+
+    token = models.CharField(max_length=40, unique=True, default=ids.new_sandbox_token)
+    brand = models.CharField(max_length=20)
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField()
+    exp_year = models.PositiveSmallIntegerField()
+    # What a charge on this card does (the test card's behaviour), kept instead of the number.
+    decline_code = models.CharField(max_length=40, blank=True, default="")
+    requires_three_d_secure = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)

@@ -15,15 +15,21 @@ from paydesk.core import clock
 
 from ..base import (
     Capability,
+    CardDetails,
     CardSummary,
     ChargeOutcome,
     ChargeRequest,
     ChargeResult,
     ProviderInfo,
     RefundResult,
+    TokenizeResult,
 )
 from .cards import FAILURE_CODE_FOR_DECLINE, TEST_CARDS, TestCardBehaviour, card_brand, luhn_valid, normalize_number
-from .models import SandboxCharge, SandboxRefund
+from .models import SandboxCard, SandboxCharge, SandboxRefund
+
+# The sandbox's wallet pays with this test card, as a phone's wallet would with its card.
+TEST_WALLET_CARD_NUMBER = "4242424242424242"
+TEST_WALLET_TOKEN = "test_wallet_approved"
 
 # The sandbox keeps 2.9% of each charge, rounded down: enough to exercise fee accounting
 # without a fixed part that would exceed tiny partial payments.
@@ -90,11 +96,46 @@ def _result(charge: SandboxCharge) -> ChargeResult:
     )
 
 
+def _checked_card(card: CardDetails) -> SandboxCard | ChargeResult:
+    """The checks a real provider makes before it will talk to the bank, and the test card's
+    behaviour; an unsaved ``SandboxCard`` when all is well, the failure otherwise."""
+    number = normalize_number(card.number)
+    if not luhn_valid(number):
+        return _invalid("incorrect_number", "Your card number is incorrect.", "number")
+    if not 1 <= card.exp_month <= 12:
+        return _invalid("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month")
+    today = clock.today()
+    if card.exp_year < today.year or (card.exp_year == today.year and card.exp_month < today.month):
+        return _invalid("invalid_expiry_year", "Your card's expiration date is in the past.", "exp_year")
+    if card.exp_year > today.year + 50:
+        return _invalid("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year")
+    brand = card_brand(number)
+    expected_cvc_length = 4 if brand == "amex" else 3
+    if not (card.cvc.isdigit() and len(card.cvc) == expected_cvc_length):
+        return _invalid("invalid_cvc", "Your card's security code is invalid.", "cvc")
+    behaviour = TEST_CARDS.get(number, TestCardBehaviour())
+    return SandboxCard(
+        brand=brand,
+        last4=number[-4:],
+        exp_month=card.exp_month,
+        exp_year=card.exp_year,
+        decline_code=behaviour.decline_code,
+        requires_three_d_secure=behaviour.requires_three_d_secure,
+    )
+
+
 class SandboxProvider:
     info = ProviderInfo(
         name="sandbox",
         capabilities=frozenset(
-            {Capability.CARD, Capability.THREE_D_SECURE, Capability.REFUND, Capability.PARTIAL_REFUND}
+            {
+                Capability.CARD,
+                Capability.SAVED_CARDS,
+                Capability.WALLETS,
+                Capability.THREE_D_SECURE,
+                Capability.REFUND,
+                Capability.PARTIAL_REFUND,
+            }
         ),
     )
 
@@ -102,26 +143,28 @@ class SandboxProvider:
         existing = SandboxCharge.objects.filter(merchant_reference=request.reference).first()
         if existing is not None:
             return _result(existing)
-        card = request.card
-        number = normalize_number(card.number)
-        if not luhn_valid(number):
-            return _invalid("incorrect_number", "Your card number is incorrect.", "number")
-        if not 1 <= card.exp_month <= 12:
-            return _invalid("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month")
-        today = clock.today()
-        if card.exp_year < today.year or (card.exp_year == today.year and card.exp_month < today.month):
-            return _invalid("invalid_expiry_year", "Your card's expiration date is in the past.", "exp_year")
-        if card.exp_year > today.year + 50:
-            return _invalid("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year")
-        brand = card_brand(number)
-        expected_cvc_length = 4 if brand == "amex" else 3
-        if not (card.cvc.isdigit() and len(card.cvc) == expected_cvc_length):
-            return _invalid("invalid_cvc", "Your card's security code is invalid.", "cvc")
+        if request.saved_token:
+            saved = SandboxCard.objects.filter(token=request.saved_token).first()
+            if saved is None:
+                return _invalid("payment_method_missing", "This saved card is no longer available.", "payment_method")
+            return self._charge(request, saved)
+        if request.wallet:
+            if request.wallet != "test_wallet" or request.wallet_token != TEST_WALLET_TOKEN:
+                return _invalid("wallet_declined", "The wallet did not approve the payment.", "wallet")
+            today = clock.today()
+            card = _checked_card(CardDetails(TEST_WALLET_CARD_NUMBER, 12, today.year + 3, "123"))
+            return self._charge(request, card)
+        if request.card is None:
+            return _invalid("payment_method_missing", "No card was given.", "payment_method")
+        card = _checked_card(request.card)
+        if isinstance(card, ChargeResult):
+            return card
+        return self._charge(request, card)
 
-        behaviour = TEST_CARDS.get(number, TestCardBehaviour())
-        if behaviour.decline_code:
+    def _charge(self, request: ChargeRequest, card) -> ChargeResult:
+        if card.decline_code:
             status = "failed"
-        elif behaviour.requires_three_d_secure:
+        elif card.requires_three_d_secure:
             status = "requires_action"
         else:
             status = "succeeded"
@@ -130,14 +173,26 @@ class SandboxProvider:
             amount=request.amount,
             currency=request.currency,
             status=status,
-            card_brand=brand,
-            card_last4=number[-4:],
+            card_brand=card.brand,
+            card_last4=card.last4,
             card_exp_month=card.exp_month,
             card_exp_year=card.exp_year,
-            decline_code=behaviour.decline_code,
+            decline_code=card.decline_code,
             return_url=request.return_url,
         )
         return _result(charge)
+
+    def card_tokenize(self, card: CardDetails) -> TokenizeResult | ChargeResult:
+        """Keep the card's behaviour, brand, last four and expiry under a token; a card that
+        fails the checks answers with the same failure a charge would."""
+        checked = _checked_card(card)
+        if isinstance(checked, ChargeResult):
+            return checked
+        checked.save()
+        return TokenizeResult(
+            token=checked.token,
+            card=CardSummary(brand=checked.brand, last4=checked.last4, exp_month=checked.exp_month, exp_year=checked.exp_year),
+        )
 
     def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
         charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)

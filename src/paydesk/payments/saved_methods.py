@@ -1,0 +1,68 @@
+"""Saved cards: kept with the customer's consent as provider tokens, offered for one-click
+payment, removable at any time."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from paydesk.core import clock
+from paydesk.core.errors import NotFound
+
+from .models import SavedPaymentMethod
+
+# A card is flagged as expiring when it stops working within this many days.
+EXPIRING_SOON_DAYS = 60
+
+
+def saved_method_list(*, customer):
+    return SavedPaymentMethod.objects.filter(customer=customer, active=True, removed_at__isnull=True).order_by(
+        "-is_default", "-id"
+    )
+
+
+def saved_method_get(*, customer, public_id: str, param: str | None = None) -> SavedPaymentMethod:
+    method = saved_method_list(customer=customer).filter(public_id=public_id).first()
+    if method is None:
+        raise NotFound("payment_method", public_id, param=param)
+    return method
+
+
+def saved_method_default(*, customer) -> SavedPaymentMethod | None:
+    """The method to pre-select: the default, else the most recently saved."""
+    return saved_method_list(customer=customer).first()
+
+
+def saved_method_activate(method: SavedPaymentMethod) -> None:
+    """Called when a payment with a just-saved card succeeded. The first card becomes default."""
+    if method.active:
+        return
+    has_default = saved_method_list(customer=method.customer).filter(is_default=True).exists()
+    method.active = True
+    method.is_default = not has_default
+    method.save(update_fields=["active", "is_default"])
+
+
+@transaction.atomic
+def saved_method_remove(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
+    method = SavedPaymentMethod.objects.select_for_update().get(pk=method.pk)
+    method.removed_at = clock.now()
+    was_default, method.is_default = method.is_default, False
+    method.save(update_fields=["removed_at", "is_default"])
+    if was_default:
+        successor = saved_method_list(customer=method.customer).first()
+        if successor is not None:
+            successor.is_default = True
+            successor.save(update_fields=["is_default"])
+    return method
+
+
+@transaction.atomic
+def saved_method_make_default(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
+    saved_method_list(customer=method.customer).filter(is_default=True).update(is_default=False)
+    method.is_default = True
+    method.save(update_fields=["is_default"])
+    return method
+
+
+def saved_method_expiring(method: SavedPaymentMethod) -> bool:
+    return method.expires_within(EXPIRING_SOON_DAYS, clock.today())
