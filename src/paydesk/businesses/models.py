@@ -18,10 +18,8 @@ class Business(models.Model):
     default_currency = models.CharField(max_length=3, default="usd")
     default_locale = models.CharField(max_length=10, default="en")
     phone = models.CharField(max_length=40, blank=True, default="")
-    # A small PNG or JPEG kept in the database, so the customer pages need no other host
-    # and no media directory. Set through businesses.services.business_set_logo.
-    logo = models.BinaryField(null=True, blank=True, editable=False)
-    logo_content_type = models.CharField(max_length=20, blank=True, default="")
+    # The image itself lives in BusinessLogo, so the many reads of a business never load it.
+    has_logo = models.BooleanField(default=False)
     invoice_number_prefix = models.CharField(max_length=12, default="INV")
     # Which ways to pay the hosted page offers (each can be switched off per business).
     accepts_cards = models.BooleanField(default=True)
@@ -46,6 +44,15 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusinessLogo(models.Model):
+    """A small PNG or JPEG kept in the database, so customer pages need no other host and no
+    media directory. Set through businesses.services.business_set_logo."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, primary_key=True, related_name="logo")
+    image = models.BinaryField()
+    content_type = models.CharField(max_length=20)
 
 
 class StaffMembership(models.Model):

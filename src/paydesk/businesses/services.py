@@ -13,7 +13,7 @@ from paydesk.core.errors import PaydeskError
 from paydesk.core.money import is_supported_currency
 
 from .enums import ApiKeyKind, StaffRole
-from .models import ApiKey, Business, StaffMembership
+from .models import ApiKey, Business, BusinessLogo, StaffMembership
 
 _KEY_PREFIX = {ApiKeyKind.SECRET: "sk", ApiKeyKind.PUBLISHABLE: "pk"}
 
@@ -90,7 +90,8 @@ def business_set_logo(*, business: Business, image: bytes | None) -> Business:
     HTML are refused because a browser could run scripts in them.
     """
     if image is None:
-        business.logo, business.logo_content_type = None, ""
+        BusinessLogo.objects.filter(business=business).delete()
+        business.has_logo = False
     else:
         content_type = next(
             (kind for signature, kind in _IMAGE_SIGNATURES.items() if image.startswith(signature)), None
@@ -99,6 +100,7 @@ def business_set_logo(*, business: Business, image: bytes | None) -> Business:
             raise PaydeskError("logo_invalid", "The logo must be a PNG or JPEG image.", param="logo")
         if len(image) > MAX_LOGO_BYTES:
             raise PaydeskError("logo_too_large", "The logo must be at most 200 KB.", param="logo")
-        business.logo, business.logo_content_type = image, content_type
-    business.save(update_fields=["logo", "logo_content_type"])
+        BusinessLogo.objects.update_or_create(business=business, defaults={"image": image, "content_type": content_type})
+        business.has_logo = True
+    business.save(update_fields=["has_logo"])
     return business

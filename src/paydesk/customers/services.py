@@ -50,7 +50,7 @@ def customer_update(
     preferred_locales=_UNSET,
 ) -> Customer:
     """Change only the fields given; records ``customer.updated`` when anything changed."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
     changes = {
         "name": name,
         "email": email,

@@ -12,11 +12,14 @@ from paydesk.core import clock
 from .models import Event
 
 
-def event_record(*, business: Business, livemode: bool, type: str, data: dict[str, Any]) -> Event:
+def event_record(
+    *, business: Business, livemode: bool, type: str, data: dict[str, Any], subject: Any = None
+) -> Event:
     """Append an event and queue its webhook deliveries, atomically with the caller's change.
 
     Refuses to run outside a transaction: an event without its change (or the reverse)
-    would make the log lie.
+    would make the log lie. ``subject`` is the changed object itself, when the caller has it,
+    so readers need not load it again.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -30,5 +33,5 @@ def event_record(*, business: Business, livemode: bool, type: str, data: dict[st
     from paydesk.messaging.webhooks import webhook_deliveries_create
 
     webhook_deliveries_create(event=event)
-    notify_for_event(event)
+    notify_for_event(event, subject=subject)
     return event

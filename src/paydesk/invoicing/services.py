@@ -143,7 +143,7 @@ def invoice_create(
 
 
 def _lock(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().select_related("business", "customer").get(pk=invoice.pk)
+    return Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
 
 
 @transaction.atomic
@@ -154,7 +154,7 @@ def invoice_finalize(*, invoice: Invoice) -> Invoice:
     """
     invoice = _lock(invoice)
     check_transition("invoice", INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.OPEN)
-    business = Business.objects.select_for_update().get(pk=invoice.business_id)
+    business = Business.objects.select_for_update(of=("self",)).get(pk=invoice.business_id)
     invoice.number = f"{business.invoice_number_prefix}-{business.next_invoice_number:04d}"
     business.next_invoice_number += 1
     business.save(update_fields=["next_invoice_number"])

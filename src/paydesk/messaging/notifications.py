@@ -110,7 +110,7 @@ def invoice_send(*, invoice) -> Message:
     """Email the invoice's link to its customer. Sending again sends again (a reminder by hand)."""
     from paydesk.invoicing.models import Invoice
 
-    invoice = Invoice.objects.select_for_update().select_related("business", "customer").get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
     if invoice.status not in ("open", "paid"):
         raise PaydeskError(
             "invoice_not_sendable", "Only a finalized invoice can be sent; finalize the draft first.", param="invoice"
@@ -126,14 +126,17 @@ def invoice_send(*, invoice) -> Message:
     return message
 
 
-def notify_for_event(event) -> None:
+def notify_for_event(event, subject=None) -> None:
     """Customer emails that follow from an event: a receipt for each payment, a note for each refund."""
     if event.type == "payment.succeeded":
         from paydesk.payments.models import Payment
 
-        payment = Payment.objects.select_related("invoice__business", "invoice__customer").filter(
-            public_id=event.data["id"]
-        ).first()
+        if isinstance(subject, Payment):
+            payment = subject
+        else:
+            payment = Payment.objects.select_related("invoice__business", "invoice__customer").filter(
+                public_id=event.data["id"]
+            ).first()
         if payment is not None and payment.invoice is not None:
             message_queue(
                 invoice=payment.invoice, template="receipt", dedupe_key=f"receipt:{payment.public_id}", payment=payment

@@ -129,7 +129,7 @@ def bank_transfer_start(*, invoice: Invoice, amount: int | None = None) -> Payme
     an invoice that cannot be paid.
     """
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("business", "customer").get(pk=invoice.pk)
+        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
         if not bank_transfer_available(invoice.business):
             raise PaydeskError(
                 "payment_method_unavailable", "This business does not take bank transfers.", param="payment_method"
@@ -168,7 +168,7 @@ def bank_transfer_receive(*, business: Business, livemode: bool, reference: str,
     compact = reference.replace(" ", "").upper()
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("business", "customer")
             .filter(business=business, livemode=livemode, transfer_reference=compact)
             .first()
@@ -181,7 +181,7 @@ def bank_transfer_receive(*, business: Business, livemode: bool, reference: str,
             raise PaydeskError("invoice_not_open", "The invoice for this reference is not open.", param="reference")
         _check_payable(invoice, amount)
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .filter(invoice=invoice, provider=PROVIDER_NAME, status=PaymentStatus.PROCESSING)
             .first()
         )

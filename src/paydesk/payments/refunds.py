@@ -30,7 +30,7 @@ def refund_create(*, payment: Payment, amount: int | None = None, reason: str = 
     """
     if reason not in REFUND_REASONS:
         raise PaydeskError("reason_invalid", "Unknown refund reason.", param="reason")
-    payment = Payment.objects.select_for_update().select_related("business").get(pk=payment.pk)
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
     if payment.status != PaymentStatus.SUCCEEDED:
         raise PaydeskError(
             "payment_not_refundable", "Only a succeeded payment can be refunded.", param="payment"

@@ -44,7 +44,7 @@ def saved_method_activate(method: SavedPaymentMethod) -> None:
 
 @transaction.atomic
 def saved_method_remove(*, method: SavedPaymentMethod) -> SavedPaymentMethod:
-    method = SavedPaymentMethod.objects.select_for_update().get(pk=method.pk)
+    method = SavedPaymentMethod.objects.select_for_update(of=("self",)).get(pk=method.pk)
     method.removed_at = clock.now()
     was_default, method.is_default = method.is_default, False
     method.save(update_fields=["removed_at", "is_default"])

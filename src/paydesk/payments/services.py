@@ -87,8 +87,9 @@ def payment_create(
     provider = provider_for(livemode=invoice.livemode)
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("business", "customer")
+            .prefetch_related("lines")  # every event below shows the lines; read them once
             .get(pk=invoice.pk)
         )
         charge_amount = _check_payable(invoice, amount)
@@ -158,8 +159,8 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     with transaction.atomic():
         invoice = None
         if payment.invoice_id is not None:
-            invoice = Invoice.objects.select_for_update().select_related("business").get(pk=payment.invoice_id)
-        payment = Payment.objects.select_for_update().select_related("business").get(pk=payment.pk)
+            invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.invoice_id)
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
         if payment.status != PaymentStatus.REQUIRES_ACTION:
             return payment
         if invoice is not None and (
@@ -184,8 +185,9 @@ def payment_record_offline(
         raise PaydeskError("payment_method_invalid", "Choose cash, bank transfer, cheque or other.", param="method")
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("business", "customer")
+            .prefetch_related("lines")  # every event below shows the lines; read them once
             .get(pk=invoice.pk)
         )
         amount = _check_payable(invoice, amount)
@@ -219,8 +221,8 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
             return None
         invoice = None
         if found.invoice_id is not None:
-            invoice = Invoice.objects.select_for_update().select_related("business").get(pk=found.invoice_id)
-        payment = Payment.objects.select_for_update().select_related("business").get(pk=found.pk)
+            invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.invoice_id)
+        payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
         fits = invoice is None or (
@@ -241,14 +243,14 @@ def _cancel(payment: Payment, *, reason: str) -> None:
     payment.canceled_at = clock.now()
     payment.failure_code = reason
     payment.next_action_url = ""
-    payment.save()
+    payment.save(update_fields=["status", "canceled_at", "failure_code", "next_action_url"])
     payment_record_event(payment, "payment.canceled")
 
 
 @transaction.atomic
 def payment_cancel(*, payment: Payment) -> Payment:
     """Cancel a payment that has not been charged (waiting for a method or for 3-D Secure)."""
-    payment = Payment.objects.select_for_update().select_related("business").get(pk=payment.pk)
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
     _cancel(payment, reason="requested_by_customer")
     return payment
 

@@ -29,13 +29,21 @@ def cash_account_for(provider_name: str) -> LedgerAccount:
 
 def payment_record_event(payment: Payment, type: str) -> None:
     event_record(
-        business=payment.business, livemode=payment.livemode, type=type, data=payment_object(payment)
+        business=payment.business,
+        livemode=payment.livemode,
+        type=type,
+        data=payment_object(payment),
+        subject=payment,
     )
 
 
 def _move(payment: Payment, target: PaymentStatus) -> None:
     check_transition("payment", PAYMENT_TRANSITIONS, payment.status, target)
     payment.status = target.value
+
+
+# What _copy_card may change; saved with every status change (only these columns, not all).
+_CARD_FIELDS = ("provider_reference", "card_brand", "card_last4", "card_exp_month", "card_exp_year")
 
 
 def _copy_card(payment: Payment, result: ChargeResult) -> None:
@@ -55,7 +63,7 @@ def payment_fail(payment: Payment, *, failure_code: str, decline_code: str = "",
     payment.failure_message = message
     payment.failed_at = clock.now()
     payment.next_action_url = ""
-    payment.save()
+    payment.save(update_fields=[*_CARD_FIELDS, "status", "failure_code", "decline_code", "failure_message", "failed_at", "next_action_url"])
     payment_record_event(payment, "payment.failed")
 
 
@@ -64,7 +72,7 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
     payment.fee_amount = result.fee_amount
     payment.succeeded_at = clock.now()
     payment.next_action_url = ""
-    payment.save()
+    payment.save(update_fields=[*_CARD_FIELDS, "status", "fee_amount", "succeeded_at", "next_action_url"])
     cash_account = cash_account_for(payment.provider)
     postings = [Posting(cash_account, payment.amount)]
     if invoice is not None:
@@ -123,11 +131,11 @@ def payment_apply_result(payment: Payment, invoice: Invoice | None, result: Char
     elif result.outcome == ChargeOutcome.REQUIRES_ACTION:
         _move(payment, PaymentStatus.REQUIRES_ACTION)
         payment.next_action_url = result.redirect_url
-        payment.save()
+        payment.save(update_fields=[*_CARD_FIELDS, "status", "next_action_url"])
         payment_record_event(payment, "payment.requires_action")
     elif result.outcome == ChargeOutcome.PROCESSING:
         _move(payment, PaymentStatus.PROCESSING)
-        payment.save()
+        payment.save(update_fields=[*_CARD_FIELDS, "status"])
         payment_record_event(payment, "payment.processing")
     else:
         payment_fail(

@@ -139,12 +139,12 @@ def hosted_invoice_return(request, token: str):
 def business_logo(request, business_id: str):
     from django.http import HttpResponse
 
-    from paydesk.businesses.models import Business
+    from paydesk.businesses.models import BusinessLogo
 
-    business = Business.objects.filter(public_id=business_id).exclude(logo=None).first()
-    if business is None:
+    logo = BusinessLogo.objects.filter(business__public_id=business_id).first()
+    if logo is None:
         raise Http404("No logo")
-    response = HttpResponse(bytes(business.logo), content_type=business.logo_content_type)
+    response = HttpResponse(bytes(logo.image), content_type=logo.content_type)
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

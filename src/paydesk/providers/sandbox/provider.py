@@ -195,7 +195,7 @@ class SandboxProvider:
         )
 
     def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
-        charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)
+        charge = SandboxCharge.objects.select_for_update(of=("self",)).get(reference=provider_reference)
         if charge.status == "requires_action":
             charge.status = "succeeded" if approved else "failed"
             charge.decline_code = "" if approved else "authentication_failed"
@@ -208,7 +208,7 @@ class SandboxProvider:
         existing = SandboxRefund.objects.filter(merchant_reference=reference).first()
         if existing is not None:
             return RefundResult(succeeded=True, provider_reference=existing.reference)
-        charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)
+        charge = SandboxCharge.objects.select_for_update(of=("self",)).get(reference=provider_reference)
         if charge.status != "succeeded":
             return RefundResult(succeeded=False, failure_reason="charge_not_captured")
         if currency != charge.currency or amount <= 0 or charge.amount_refunded + amount > charge.amount:
