@@ -171,18 +171,27 @@ def invoice_now(invoice: Invoice) -> Invoice:
 
 
 @pytest.fixture
-def invoice(business, customer) -> Invoice:
-    """An open invoice for $120.00 ($100.00 plus 20% tax) to Ada, who has no language preference."""
-    return make_invoice(business, customer, lines=[NewLine("Call-out", 1, 10000, Decimal("20"))])
+def card_only(business):
+    """These journeys are about the card form, so the business takes cards only (the other
+    ways to pay have their own journeys in test_payment_methods_in_browser.py)."""
+    business.accepts_wallets = False
+    business.save(update_fields=["accepts_wallets"])
+    return business
 
 
 @pytest.fixture
-def russian_invoice(business) -> Invoice:
+def invoice(card_only, customer) -> Invoice:
+    """An open invoice for $120.00 ($100.00 plus 20% tax) to Ada, who has no language preference."""
+    return make_invoice(card_only, customer, lines=[NewLine("Call-out", 1, 10000, Decimal("20"))])
+
+
+@pytest.fixture
+def russian_invoice(card_only) -> Invoice:
     """The same $120.00 invoice to a customer whose preferred_locales say Russian."""
     anna = customer_create(
-        business=business, livemode=False, name="Анна Павлова", email="anna@example.test", preferred_locales=["ru"]
+        business=card_only, livemode=False, name="Анна Павлова", email="anna@example.test", preferred_locales=["ru"]
     )
-    return make_invoice(business, anna, lines=[NewLine("Вызов мастера", 1, 10000, Decimal("20"))])
+    return make_invoice(card_only, anna, lines=[NewLine("Вызов мастера", 1, 10000, Decimal("20"))])
 
 
 # --- journeys ----------------------------------------------------------------------------
@@ -199,13 +208,13 @@ def russian_invoice(business) -> Invoice:
     ],
 )
 def test_pay_an_invoice_in_full_on_a_phone(
-    request, new_context, live_server, shots, business, customer, language, browser_locale
+    request, new_context, live_server, shots, card_only, customer, language, browser_locale
 ):
     # Given an open $120.00 invoice, opened on a 390×844 phone
     if language == "ru" and browser_locale == "en-US":
         invoice = request.getfixturevalue("russian_invoice")
     else:
-        invoice = make_invoice(business, customer)
+        invoice = make_invoice(card_only, customer)
     words, amounts = (ENGLISH, AMOUNTS["en"]) if language == "en" else (RUSSIAN, AMOUNTS["ru"])
     page = new_context(locale=browser_locale).new_page()
     page.goto(invoice_url(live_server, invoice))
@@ -417,6 +426,9 @@ def test_the_whole_payment_can_be_made_with_the_keyboard_alone(page, live_server
     expect(page.locator("details.other-amount")).to_have_attribute("open", "")
     keyboard.press("Tab")
     assert focused_element(page)["id"] == "amount"
+    # (then the "Save this card" box, left unticked)
+    keyboard.press("Tab")
+    assert focused_element(page)["id"] == "save_card"
     keyboard.press("Tab")
     button = focused_element(page)
     assert (button["tag"], button["id"], button["text"], button["outline"]) == ("button", "pay-button", "Pay $120.00", True)

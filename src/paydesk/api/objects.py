@@ -66,6 +66,8 @@ def invoice_object(invoice) -> dict:
         "amount_remaining": invoice.amount_remaining,
         "lines": [invoice_line_object(line) for line in invoice.lines.all()],
         "hosted_url": invoice_hosted_url(invoice),
+        "pay_on_delivery": invoice.pay_on_delivery,
+        "transfer_reference": invoice.transfer_reference or None,
         "created": _timestamp(invoice.created),
         "finalized_at": _timestamp(invoice.finalized_at),
         "paid_at": _timestamp(invoice.paid_at),

@@ -268,3 +268,21 @@ def invoice_apply_payment(*, invoice: Invoice, amount: int) -> Invoice:
     if invoice.status == InvoiceStatus.PAID:
         _record(invoice, "invoice.paid")
     return invoice
+
+
+@transaction.atomic
+def invoice_choose_pay_on_delivery(*, invoice: Invoice) -> Invoice:
+    """The customer will pay cash on delivery or in store; staff record it when paid.
+
+    Refuses when the business does not offer it or the invoice is not open.
+    """
+    invoice = _lock(invoice)
+    if not invoice.business.accepts_pay_on_delivery:
+        raise PaydeskError("payment_method_unavailable", "This business does not take payment on delivery.")
+    if invoice.status != InvoiceStatus.OPEN:
+        raise PaydeskError("invoice_not_open", "Only an open invoice can be paid on delivery.")
+    if not invoice.pay_on_delivery:
+        invoice.pay_on_delivery = True
+        invoice.save(update_fields=["pay_on_delivery"])
+        _record(invoice, "invoice.updated")
+    return invoice

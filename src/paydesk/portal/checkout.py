@@ -16,6 +16,7 @@ from paydesk.providers.base import CardDetails
 class CardForm:
     card: CardDetails | None = None
     amount: int | None = None
+    save_card: bool = False
     errors: dict[str, str] = field(default_factory=dict)
     values: dict[str, str] = field(default_factory=dict)
 
@@ -37,7 +38,7 @@ def parse_major_amount(text: str, currency: str) -> int | None:
 
 def read_card_form(post, *, currency: str) -> CardForm:
     """Validate the three card fields (and an optional amount) the way a person types them."""
-    form = CardForm(values={"amount": post.get("amount", "")})
+    form = CardForm(values={"amount": post.get("amount", "")}, save_card=post.get("save_card") == "yes")
     number = "".join(character for character in post.get("card_number", "") if character.isdigit())
     expiry = post.get("expiry", "").replace(" ", "")
     cvc = post.get("security_code", "").strip()

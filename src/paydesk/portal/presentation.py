@@ -60,3 +60,52 @@ def payment_view(payment, locale: str) -> dict:
             f"{payment.card_brand.title()} •••• {payment.card_last4}" if payment.card_last4 else payment.method_type
         ),
     }
+
+
+def payment_options(invoice, locale: str) -> dict:
+    """Which ways to pay the page offers, and what the customer already chose."""
+    from paydesk.payments.bank_transfers import (
+        amount_major_text,
+        bank_transfer_available,
+        epc_qr_payload,
+        transfer_details,
+    )
+    from paydesk.payments.models import Payment
+    from paydesk.payments.saved_methods import saved_method_default, saved_method_expiring
+
+    business = invoice.business
+    options = {
+        "cards_enabled": business.accepts_cards,
+        # The sandbox's test wallet in test mode; real wallets come with a connected provider.
+        "wallet_enabled": business.accepts_wallets and not invoice.livemode,
+        "bank_transfer_enabled": bank_transfer_available(business),
+        "pay_on_delivery_enabled": business.accepts_pay_on_delivery,
+        "pay_on_delivery_chosen": invoice.pay_on_delivery,
+        "saved_method": None,
+        "bank_transfer": None,
+    }
+    if business.accepts_cards:
+        saved = saved_method_default(customer=invoice.customer)
+        if saved is not None:
+            options["saved_method"] = saved
+            options["saved_method_expiring"] = saved_method_expiring(saved)
+    pending = (
+        Payment.objects.select_related("business", "invoice")
+        .filter(invoice=invoice, provider="bank_transfer", status="processing")
+        .first()
+    )
+    if pending is not None:
+        details = transfer_details(pending)
+        qr_payload = epc_qr_payload(details)
+        qr_image = ""
+        if qr_payload:
+            import segno
+
+            qr_image = segno.make(qr_payload, error="m").svg_data_uri(scale=4, border=2)
+        options["bank_transfer"] = {
+            "details": details,
+            "amount_text": money_text(details.amount, details.currency, locale),
+            "amount_plain": amount_major_text(details.amount, details.currency),
+            "qr_image": qr_image,
+        }
+    return options

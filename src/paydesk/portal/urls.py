@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import payment_links, receipts, views
+from . import methods, payment_links, receipts, views
 
 urlpatterns = [
     path("i/<str:token>", views.hosted_invoice, name="hosted-invoice"),
     path("i/<str:token>/pay", views.hosted_invoice_pay, name="hosted-invoice-pay"),
     path("i/<str:token>/return", views.hosted_invoice_return, name="hosted-invoice-return"),
+    path("i/<str:token>/pay/saved", methods.pay_with_saved_card, name="hosted-invoice-pay-saved"),
+    path("i/<str:token>/pay/wallet", methods.pay_with_wallet, name="hosted-invoice-pay-wallet"),
+    path("i/<str:token>/bank-transfer", methods.choose_bank_transfer, name="hosted-invoice-bank-transfer"),
+    path("i/<str:token>/pay-on-delivery", methods.choose_pay_on_delivery, name="hosted-invoice-pay-on-delivery"),
     path("i/<str:token>/invoice.pdf", receipts.invoice_pdf, name="hosted-invoice-pdf"),
     # The .pdf route first: <str:...> would also match "pay_....pdf".
     path("i/<str:token>/receipts/<str:payment_id>.pdf", receipts.receipt_pdf, name="receipt-pdf"),

@@ -18,7 +18,7 @@ from paydesk.payments.models import Payment
 from paydesk.payments.services import payment_create
 
 from .checkout import FIELD_FOR_FAILURE, decline_message, read_card_form
-from .presentation import invoice_view
+from .presentation import invoice_view, payment_options
 
 
 def invoice_for_token(token: str) -> Invoice:
@@ -53,13 +53,15 @@ def render_customer_page(request, template: str, context: dict, locale: str, sta
 
 def _page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "", status: int = 200):
     context = invoice_view(invoice, locale)
+    payable = invoice.status == "open" and invoice.amount_remaining > 0
     context.update(
         {
             "form_errors": form.errors if form else {},
             "form_values": form.values if form else {},
             "failure": failure,
             "pay_url": reverse("hosted-invoice-pay", kwargs={"token": invoice.hosted_token}),
-            "payable": invoice.status == "open" and invoice.amount_remaining > 0,
+            "payable": payable,
+            **(payment_options(invoice, locale) if payable else {}),
         }
     )
     return render_customer_page(request, "portal/hosted_invoice.html", context, locale, status)
@@ -92,6 +94,7 @@ def hosted_invoice_pay(request, token: str):
                 invoice=invoice,
                 card=form.card,
                 amount=form.amount,
+                save_card=form.save_card,
                 return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
             )
         except PaydeskError as error:

@@ -2,6 +2,22 @@
 // and keep the Pay button's amount in step with "Pay another amount". Works without it.
 (function () {
   "use strict";
+  // "Copy" buttons next to the bank details put the text on the clipboard.
+  Array.prototype.forEach.call(document.querySelectorAll(".copy-button[data-copy]"), function (button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(source.textContent.replace(/\s+/g, source.id === "transfer-iban" ? "" : " ").trim()).then(function () {
+        var original = button.textContent;
+        button.textContent = button.getAttribute("data-copied");
+        setTimeout(function () { button.textContent = original; }, 2000);
+      });
+    });
+  });
+})();
+
+(function () {
+  "use strict";
   var form = document.querySelector("form.card-form[data-pay-label]");
   if (!form) { return; }
   var number = form.querySelector("#card_number");

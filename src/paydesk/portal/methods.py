@@ -1,0 +1,91 @@
+"""The other ways to pay on the hosted page: a saved card in one click, a wallet, a bank
+transfer, or cash on delivery. Each answers with a redirect (post, redirect, get), so a
+reload never pays twice."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from paydesk.core.errors import PaydeskError
+from paydesk.invoicing.services import invoice_choose_pay_on_delivery
+from paydesk.payments.bank_transfers import bank_transfer_start
+from paydesk.payments.enums import PaymentStatus
+from paydesk.payments.saved_methods import saved_method_get
+from paydesk.payments.services import payment_create
+from paydesk.providers.sandbox.provider import TEST_WALLET_TOKEN
+
+from .views import _page, _refusal_message, invoice_for_token, page_locale
+
+
+def _after_payment(request, token: str, payment, locale: str):
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return HttpResponseRedirect(reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1")
+    if payment.status == PaymentStatus.REQUIRES_ACTION:
+        return HttpResponseRedirect(payment.next_action_url)
+    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + f"?failed={payment.public_id}")
+
+
+def _refused(request, token: str, error: PaydeskError, locale: str):
+    invoice = invoice_for_token(token)
+    with translation.override(locale):
+        from .checkout import CardForm
+
+        form = CardForm(errors={"general": _refusal_message(error)})
+        return _page(request, invoice, locale=locale, form=form, status=400)
+
+
+@require_http_methods(["POST"])
+def pay_with_saved_card(request, token: str):
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    try:
+        method = saved_method_get(customer=invoice.customer, public_id=request.POST.get("saved_method", ""))
+        payment = payment_create(
+            invoice=invoice,
+            saved_method=method,
+            return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
+        )
+    except PaydeskError as error:
+        return _refused(request, token, error, locale)
+    return _after_payment(request, token, payment, locale)
+
+
+@require_http_methods(["POST"])
+def pay_with_wallet(request, token: str):
+    """The sandbox's test wallet, standing in for Apple Pay and Google Pay in test mode: the
+    phone's wallet approves and hands over a one-time token, as the real ones do."""
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    if invoice.livemode or not invoice.business.accepts_wallets:
+        return _refused(request, token, PaydeskError("payment_method_unavailable", "No wallet here."), locale)
+    try:
+        payment = payment_create(invoice=invoice, wallet="test_wallet", wallet_token=TEST_WALLET_TOKEN)
+    except PaydeskError as error:
+        return _refused(request, token, error, locale)
+    return _after_payment(request, token, payment, locale)
+
+
+@require_http_methods(["POST"])
+def choose_bank_transfer(request, token: str):
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    try:
+        bank_transfer_start(invoice=invoice)
+    except PaydeskError as error:
+        return _refused(request, token, error, locale)
+    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + "#bank-transfer")
+
+
+@require_http_methods(["POST"])
+def choose_pay_on_delivery(request, token: str):
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    try:
+        invoice_choose_pay_on_delivery(invoice=invoice)
+    except PaydeskError as error:
+        return _refused(request, token, error, locale)
+    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + "#pay-on-delivery")
