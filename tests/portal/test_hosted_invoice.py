@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from paydesk.customers.services import customer_create
 from paydesk.invoicing.models import Invoice
 from paydesk.messaging.models import Message
+from paydesk.messaging.notifications import message_render
 from paydesk.payments.models import Payment
 
 from ..conftest import make_invoice
@@ -61,6 +62,9 @@ def test_paying_in_full_shows_a_confirmation_and_queues_a_receipt(client, open_i
     assert open_invoice.status == "paid"
     receipt = Message.objects.get(invoice=open_invoice, template="receipt")
     assert receipt.to == "ada@example.test" and receipt.locale == "en"
+    assert receipt.subject == f"Receipt from Riverside Plumbing for invoice {open_invoice.number}"
+    # the body is written by the worker just before sending, from the snapshot taken now
+    message_render(receipt)
     assert "$120.00" in receipt.body_text and "/receipts/" in receipt.body_text
 
 

@@ -30,6 +30,10 @@ def _claim(message_id: int, expected_next_attempt_at) -> bool:
 
 def message_deliver(message: Message) -> str:
     """Send one claimed message; returns its new status."""
+    if not message.body_text:
+        from .notifications import message_render
+
+        message_render(message)
     try:
         handed_over = send_email(message=message, sender_name=message.business.name, reply_to=message.business.email)
     except (smtplib.SMTPException, OSError, ValueError) as error:

@@ -94,7 +94,10 @@ class Message(models.Model):
     locale = models.CharField(max_length=10)
     template = models.CharField(max_length=40)
     subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    # What the email says, as a JSON snapshot taken when queued; the bodies are written from
+    # it by the worker just before sending (notifications.message_render).
+    context = models.JSONField(default=dict, blank=True)
+    body_text = models.TextField(blank=True, default="")
     body_html = models.TextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempt_count = models.PositiveIntegerField(default=0)

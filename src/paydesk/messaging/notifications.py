@@ -35,11 +35,13 @@ def portal_links(invoice, payment=None) -> dict:
 
 
 def _context(*, invoice, locale, payment=None, refund=None) -> dict:
+    """Everything the email says, as plain JSON: a snapshot taken when the message is queued,
+    so the text sent later says what was true then."""
     currency = invoice.currency
     context = {
-        "business": invoice.business,
-        "customer": invoice.customer,
-        "invoice": invoice,
+        "business": {"name": invoice.business.name, "email": invoice.business.email},
+        "customer": {"name": invoice.customer.name},
+        "invoice": {"number": invoice.number},
         "lines": [
             {
                 "description": line.description,
@@ -56,13 +58,34 @@ def _context(*, invoice, locale, payment=None, refund=None) -> dict:
         **portal_links(invoice, payment),
     }
     if payment is not None:
-        context["payment"] = payment
+        context["payment"] = {
+            "card_brand": payment.card_brand,
+            "card_last4": payment.card_last4,
+            "method_type": payment.method_type,
+        }
         context["payment_amount"] = money_text(payment.amount, payment.currency, locale)
         context["payment_date"] = date_text(payment.succeeded_at or payment.created, locale)
     if refund is not None:
-        context["refund"] = refund
         context["refund_amount"] = money_text(refund.amount, refund.currency, locale)
     return context
+
+
+def message_bodies(message: Message) -> tuple[str, str]:
+    """The message's text and HTML: as sent, or (while still queued) as they will be sent."""
+    if message.body_text:
+        return message.body_text, message.body_html
+    with translation.override(message.locale):
+        return (
+            render_to_string(f"messaging/email/{message.template}.txt", message.context),
+            render_to_string(f"messaging/email/{message.template}.html", message.context),
+        )
+
+
+def message_render(message: Message) -> None:
+    """Write the message's text and HTML from its snapshot, in its language (done by the
+    worker just before sending, so rendering never lengthens a payment's transaction)."""
+    message.body_text, message.body_html = message_bodies(message)
+    Message.objects.filter(pk=message.pk).update(body_text=message.body_text, body_html=message.body_html)
 
 
 def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refund=None) -> Message | None:
@@ -79,9 +102,8 @@ def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refu
     locale = locale_for(customer=customer, business=invoice.business)
     with translation.override(locale):
         context = _context(invoice=invoice, locale=locale, payment=payment, refund=refund)
+        # The subject now, so lists and the outbox can show it at once; the body when sent.
         subject = render_to_string(f"messaging/email/{template}_subject.txt", context).strip()
-        body_text = render_to_string(f"messaging/email/{template}.txt", context)
-        body_html = render_to_string(f"messaging/email/{template}.html", context)
     now = clock.now()
     message = Message.objects.create(
         business=invoice.business,
@@ -93,8 +115,7 @@ def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refu
         locale=locale,
         template=template,
         subject=" ".join(subject.split())[:300],
-        body_text=body_text,
-        body_html=body_html,
+        context=context,
         next_attempt_at=now,
         dedupe_key=dedupe_key,
         created=now,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from paydesk.messaging.notifications import message_bodies
 from django.views.decorators.http import require_GET
 
 from ..access import staff_view
@@ -19,5 +20,6 @@ def message_list_page(request):
 @require_GET
 @staff_view()
 def message_detail(request, message_id: str):
-    context = {"message": message_for(request, message_id)}
+    message = message_for(request, message_id)
+    context = {"message": message, "body_text": message_bodies(message)[0]}
     return dashboard_page(request, "dashboard/message_detail.html", context, section="outbox")

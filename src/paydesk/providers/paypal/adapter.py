@@ -18,9 +18,11 @@ on our side, so the caller's transaction rolls back and the same call can be rep
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from paydesk.core.errors import PaydeskError
 
-from ..base import Capability, ChargeRequest, ChargeResult, ProviderInfo, RefundResult
+from ..base import Capability, CardDetails, ChargeRequest, ChargeResult, ProviderInfo, RefundResult
 from . import convert
 from .client import PayPalClient, PayPalDeclined, checked_paypal_id, shared_client
 from .config import paypal_config
@@ -42,11 +44,18 @@ class PayPalProvider:
     def client(self) -> PayPalClient:
         return self._client or shared_client(paypal_config())
 
-    def charge_create(self, request: ChargeRequest) -> ChargeResult:
+    def charge_create(self, request: ChargeRequest) -> NoReturn:
         """Refused: PayPal never receives card numbers from us; use ``order_create``."""
         raise PaydeskError(
             "payment_method_not_supported",
             "PayPal payments are made on PayPal's own page, not with card details.",
+        )
+
+    def card_tokenize(self, card: CardDetails) -> NoReturn:
+        """Refused: PayPal keeps the payer's funding sources on its side, never from a number."""
+        raise PaydeskError(
+            "payment_method_not_supported",
+            "PayPal cannot save a card; the payer chooses how to pay on PayPal's own page.",
         )
 
     def order_create(
