@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.urls import include, path
 
 from paydesk.api.main import api
+from paydesk.providers.paypal import webhooks as paypal_webhooks
 
 
 def health(request):
@@ -16,5 +17,6 @@ urlpatterns = [
     path("", include("paydesk.portal.urls")),
     path("sandbox/", include("paydesk.providers.sandbox.urls")),
     path("providers/stripe/", include("paydesk.providers.stripe.urls")),
+    path("providers/paypal/webhook", paypal_webhooks.webhook_receive, name="paypal-webhook"),
     path("healthz", health, name="health"),
 ]

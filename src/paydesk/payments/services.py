@@ -150,6 +150,46 @@ def payment_create(
     return payment
 
 
+def payment_create_redirect(
+    *, invoice: Invoice, provider_name: str, return_url: str, cancel_url: str, amount: int | None = None
+) -> Payment:
+    """Start a payment the payer approves on the provider's own site (PayPal): the payment
+    waits in ``requires_action`` with the address to send the payer to; coming back,
+    ``payment_complete_action`` captures it. Same refusals as a card payment."""
+    provider = provider_named(provider_name)
+    with transaction.atomic():
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("business", "customer")
+            .get(pk=invoice.pk)
+        )
+        charge_amount = _check_payable(invoice, amount)
+        payment = Payment.objects.create(
+            business=invoice.business,
+            livemode=invoice.livemode,
+            invoice=invoice,
+            customer=invoice.customer,
+            amount=charge_amount,
+            currency=invoice.currency,
+            provider=provider.info.name,
+            method_type=provider.info.name,
+            return_url=return_url,
+            created=clock.now(),
+        )
+        payment_record_event(payment, "payment.created")
+        separator = "&" if "?" in return_url else "?"
+        result = provider.order_create(
+            amount=charge_amount,
+            currency=invoice.currency,
+            reference=payment.public_id,
+            return_url=f"{return_url}{separator}payment={payment.public_id}",
+            cancel_url=f"{cancel_url}{separator}payment={payment.public_id}",
+            description=f"Invoice {invoice.number}",
+        )
+        payment_apply_result(payment, invoice, result)
+    return payment
+
+
 def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     """Finish a payment waiting on 3-D Secure with the payer's answer.
 
@@ -259,6 +299,7 @@ __all__ = [
     "payment_create",
     "payment_record_offline",
     "payment_complete_action",
+    "payment_create_redirect",
     "payment_settle_from_provider",
     "payment_cancel",
     "card_error_for",

@@ -85,6 +85,10 @@ def decline_message(code: str) -> str:
         "processing_error": _(
             "We could not reach your bank just now — you have not been charged. Please try again in a minute."
         ),
+        "instrument_declined": _(
+            "PayPal could not take the payment with the method you chose — you have not been charged. "
+            "Try another method in PayPal, or pay another way below."
+        ),
         "authentication_failed": _(
             "Your bank could not confirm it was you — you have not been charged. Try again, or use another card."
         ),
@@ -104,3 +108,12 @@ FIELD_FOR_FAILURE = {
     "invalid_expiry_year": "expiry",
     "expired_card": "expiry",
 }
+
+
+def failure_message_for(payment) -> str:
+    """The plain-words explanation for a failed or canceled payment."""
+    if payment.failure_code == "payment_method_customer_decline":
+        return _("You left PayPal before approving the payment — you have not been charged.")
+    if payment.failure_code == "invoice_changed":
+        return _("This invoice was paid or changed meanwhile, so we did not take this payment.")
+    return decline_message(payment.decline_code or payment.failure_code)

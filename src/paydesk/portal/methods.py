@@ -15,7 +15,7 @@ from paydesk.invoicing.services import invoice_choose_pay_on_delivery
 from paydesk.payments.bank_transfers import bank_transfer_start
 from paydesk.payments.enums import PaymentStatus
 from paydesk.payments.saved_methods import saved_method_get
-from paydesk.payments.services import payment_create
+from paydesk.payments.services import payment_create, payment_create_redirect
 from paydesk.providers.sandbox.provider import TEST_WALLET_TOKEN
 
 from .views import _page, _refusal_message, invoice_for_token, page_locale
@@ -89,3 +89,58 @@ def choose_pay_on_delivery(request, token: str):
     except PaydeskError as error:
         return _refused(request, token, error, locale)
     return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + "#pay-on-delivery")
+
+
+@require_http_methods(["POST"])
+def pay_with_paypal(request, token: str):
+    """Send the payer to PayPal to approve; they come back to ``paypal_return``."""
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    if not paypal_available(invoice):
+        return _refused(request, token, PaydeskError("payment_method_unavailable", "No PayPal here."), locale)
+    try:
+        payment = payment_create_redirect(
+            invoice=invoice,
+            provider_name="paypal",
+            return_url=settings.BASE_URL + reverse("hosted-invoice-paypal-return", kwargs={"token": token}),
+            cancel_url=settings.BASE_URL + reverse("hosted-invoice-paypal-cancel", kwargs={"token": token}),
+        )
+    except PaydeskError as error:
+        return _refused(request, token, error, locale)
+    if payment.status == PaymentStatus.REQUIRES_ACTION and payment.next_action_url:
+        return HttpResponseRedirect(payment.next_action_url)
+    return _after_payment(request, token, payment, locale)
+
+
+def _paypal_landing(request, token: str, *, approved: bool):
+    from paydesk.payments.models import Payment
+    from paydesk.payments.services import payment_complete_action
+    from paydesk.providers.paypal.convert import split_reference
+
+    invoice = invoice_for_token(token)
+    locale = page_locale(request, customer=invoice.customer, business=invoice.business)
+    payment = Payment.objects.filter(
+        invoice=invoice, provider="paypal", public_id=request.GET.get("payment", "")
+    ).first()
+    # PayPal appends its order id as ?token=; it must be this payment's order.
+    if payment is None or split_reference(payment.provider_reference)[0] != request.GET.get("token", ""):
+        return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}))
+    payment = payment_complete_action(payment=payment, approved=approved)
+    return _after_payment(request, token, payment, locale)
+
+
+@require_http_methods(["GET"])
+def paypal_return(request, token: str):
+    return _paypal_landing(request, token, approved=True)
+
+
+@require_http_methods(["GET"])
+def paypal_cancel(request, token: str):
+    return _paypal_landing(request, token, approved=False)
+
+
+def paypal_available(invoice) -> bool:
+    from paydesk.providers.paypal.config import paypal_configured
+    from paydesk.providers.paypal.convert import paypal_accepts
+
+    return invoice.business.accepts_paypal and paypal_configured() and paypal_accepts(invoice.currency)

@@ -80,6 +80,7 @@ def payment_options(invoice, locale: str) -> dict:
         "wallet_enabled": business.accepts_wallets and not invoice.livemode,
         "bank_transfer_enabled": bank_transfer_available(business),
         "pay_on_delivery_enabled": business.accepts_pay_on_delivery,
+        "paypal_enabled": _paypal_available(invoice),
         "pay_on_delivery_chosen": invoice.pay_on_delivery,
         "saved_method": None,
         "bank_transfer": None,
@@ -109,3 +110,9 @@ def payment_options(invoice, locale: str) -> dict:
             "qr_image": qr_image,
         }
     return options
+
+
+def _paypal_available(invoice) -> bool:
+    from .methods import paypal_available
+
+    return paypal_available(invoice)

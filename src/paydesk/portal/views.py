@@ -17,7 +17,7 @@ from paydesk.payments.enums import PaymentStatus
 from paydesk.payments.models import Payment
 from paydesk.payments.services import payment_create
 
-from .checkout import FIELD_FOR_FAILURE, decline_message, read_card_form
+from .checkout import FIELD_FOR_FAILURE, decline_message, failure_message_for, read_card_form
 from .presentation import invoice_view, payment_options
 
 
@@ -77,7 +77,7 @@ def hosted_invoice(request, token: str):
         failed = Payment.objects.filter(invoice=invoice, public_id=failed_id).first()
         if failed is not None and failed.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
             with translation.override(locale):
-                failure = decline_message(failed.decline_code or failed.failure_code)
+                failure = failure_message_for(failed)
     return _page(request, invoice, locale=locale, failure=failure)
 
 

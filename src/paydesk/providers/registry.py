@@ -6,6 +6,7 @@ from paydesk.core.errors import PaydeskError
 
 from .base import PaymentProvider
 from .offline import OfflineProvider
+from .paypal.adapter import PayPalProvider
 from .sandbox.provider import SandboxProvider
 
 PROVIDERS: dict[str, PaymentProvider] = {
@@ -14,6 +15,8 @@ PROVIDERS: dict[str, PaymentProvider] = {
     "offline": OfflineProvider("offline"),
     # Bank transfers the customer sends with the invoice's reference; settled when seen.
     "bank_transfer": OfflineProvider("bank_transfer"),
+    # PayPal's Orders v2 API, when PAYDESK_PAYPAL_CLIENT_ID and _SECRET are set.
+    PayPalProvider.info.name: PayPalProvider(),
 }
 
 
