@@ -225,3 +225,7 @@ def webhook_receiver():
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+# The browser fixtures, for every journey module in this folder.
+from .browser import browser_settings, chromium, new_context, page, shots  # noqa: E402, F401

@@ -26,16 +26,11 @@ from paydesk.invoicing.services import NewLine
 from paydesk.payments.models import Payment
 
 from ..conftest import make_invoice
-from .browser import (  # noqa: F401 (fixtures are found by name)
+from .browser import (
     NetworkLog,
     axe_problems,
-    browser_settings,
-    chromium,
     focused_element,
     horizontal_fit,
-    new_context,
-    page,
-    shots,
     small_touch_targets,
 )
 

@@ -20,13 +20,8 @@ from paydesk.messaging.models import Message
 from paydesk.payments.models import Payment
 
 from ..conftest import make_invoice
-from .browser import (  # noqa: F401 (fixtures are found by name)
+from .browser import (
     axe_problems,
-    browser_settings,
-    chromium,
-    new_context,
-    page,
-    shots,
     small_touch_targets,
 )
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from paydesk.customers.services import customer_create
-from paydesk.invoicing.models import Invoice
 from paydesk.messaging.models import Message
 from paydesk.messaging.notifications import message_render
 from paydesk.payments.models import Payment

@@ -207,6 +207,11 @@ LOGGING = {
 EMAIL_URL = _environment("PAYDESK_EMAIL_URL")
 EMAIL_FROM_ADDRESS = _environment("PAYDESK_EMAIL_FROM", "billing@paydesk.localhost")
 
+# Stripe: each business connects its own account (docs/stripe.md). These only matter for
+# testing against a local stand-in for Stripe's API, and for how often the SDK retries.
+STRIPE_API_BASE = _environment("PAYDESK_STRIPE_API_BASE")
+STRIPE_MAX_NETWORK_RETRIES = int(_environment("PAYDESK_STRIPE_MAX_NETWORK_RETRIES", "2"))
+
 # Webhook deliveries: how long a delivery is retried, and how long one attempt may take.
 WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600
 WEBHOOK_TIMEOUT_SECONDS = 10

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from paydesk.businesses.models import Business
-from paydesk.core import clock
 from paydesk.core.errors import NotFound, PaydeskError
 from paydesk.core.money import minor_unit_exponent
 from paydesk.invoicing.enums import InvoiceStatus
@@ -21,8 +20,8 @@ from paydesk.providers.base import ChargeOutcome, ChargeResult
 
 from .enums import PaymentMethodType, PaymentStatus
 from .models import Payment
-from .services import _check_payable
-from .settlement import payment_apply_result, payment_record_event
+from .services import _check_payable, lock_invoice, new_payment
+from .settlement import payment_apply_result
 
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
 PROVIDER_NAME = "bank_transfer"
@@ -129,7 +128,7 @@ def bank_transfer_start(*, invoice: Invoice, amount: int | None = None) -> Payme
     an invoice that cannot be paid.
     """
     with transaction.atomic():
-        invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
+        invoice = lock_invoice(invoice)
         if not bank_transfer_available(invoice.business):
             raise PaydeskError(
                 "payment_method_unavailable", "This business does not take bank transfers.", param="payment_method"
@@ -141,19 +140,13 @@ def bank_transfer_start(*, invoice: Invoice, amount: int | None = None) -> Payme
         ).first()
         if pending is not None:
             return pending
-        payment = Payment.objects.create(
-            business=invoice.business,
-            livemode=invoice.livemode,
-            invoice=invoice,
-            customer=invoice.customer,
+        payment = new_payment(
+            invoice,
             amount=charge_amount,
-            currency=invoice.currency,
             provider=PROVIDER_NAME,
             method_type=PaymentMethodType.BANK_TRANSFER.value,
             provider_reference=invoice.transfer_reference,
-            created=clock.now(),
         )
-        payment_record_event(payment, "payment.created")
         payment_apply_result(payment, invoice, ChargeResult(outcome=ChargeOutcome.PROCESSING))
     return payment
 
@@ -186,12 +179,10 @@ def bank_transfer_receive(*, business: Business, livemode: bool, reference: str,
             .first()
         )
         if payment is None:
-            payment = Payment.objects.create(
-                business=invoice.business, livemode=invoice.livemode, invoice=invoice, customer=invoice.customer,
-                amount=amount, currency=currency, provider=PROVIDER_NAME,
-                method_type=PaymentMethodType.BANK_TRANSFER.value, provider_reference=compact, created=clock.now(),
+            payment = new_payment(
+                invoice, amount=amount, provider=PROVIDER_NAME,
+                method_type=PaymentMethodType.BANK_TRANSFER.value, provider_reference=compact,
             )
-            payment_record_event(payment, "payment.created")
         elif payment.amount != amount:
             # Nothing was booked for the instruction yet, so it can take the amount that came.
             payment.amount = amount

@@ -57,7 +57,7 @@ def refund_create(*, payment: Payment, amount: int | None = None, reason: str = 
         reason=reason,
         created=clock.now(),
     )
-    result = provider_named(payment.provider).refund_create(
+    result = provider_named(payment.provider, business=payment.business, livemode=payment.livemode).refund_create(
         payment.provider_reference, amount=amount, currency=payment.currency, reference=refund.public_id
     )
     if not result.succeeded:

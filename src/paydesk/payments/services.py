@@ -53,6 +53,33 @@ def _check_payable(invoice: Invoice, amount: int | None) -> int:
     return amount
 
 
+def lock_invoice(invoice: Invoice) -> Invoice:
+    """The invoice again, row-locked, with what every payment event shows (its lines)."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("business", "customer")
+        .prefetch_related("lines")
+        .get(pk=invoice.pk)
+    )
+
+
+def new_payment(invoice: Invoice, *, amount: int, provider: str, **fields) -> Payment:
+    """A payment row for a locked invoice, with its ``payment.created`` event."""
+    payment = Payment.objects.create(
+        business=invoice.business,
+        livemode=invoice.livemode,
+        invoice=invoice,
+        customer=invoice.customer,
+        amount=amount,
+        currency=invoice.currency,
+        provider=provider,
+        created=clock.now(),
+        **fields,
+    )
+    payment_record_event(payment, "payment.created")
+    return payment
+
+
 def card_error_for(payment: Payment, param: str | None = None) -> PaydeskError:
     """The 402 answer for a failed card payment; the payment stays retrievable by its id."""
     return PaydeskError(
@@ -84,33 +111,22 @@ def payment_create(
     of zero or more than remains, a saved card of another customer. With ``save_card`` the
     card is tokenized first and kept for the customer once the payment succeeds.
     """
-    provider = provider_for(livemode=invoice.livemode)
+    provider = provider_for(business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("business", "customer")
-            .prefetch_related("lines")  # every event below shows the lines; read them once
-            .get(pk=invoice.pk)
-        )
+        invoice = lock_invoice(invoice)
         charge_amount = _check_payable(invoice, amount)
         if saved_method is not None and (
             saved_method.customer_id != invoice.customer_id or not saved_method.active or saved_method.removed_at
         ):
             raise PaydeskError("resource_missing", "No such payment method.", param="payment_method", http_status=404)
-        payment = Payment.objects.create(
-            business=invoice.business,
-            livemode=invoice.livemode,
-            invoice=invoice,
-            customer=invoice.customer,
+        payment = new_payment(
+            invoice,
             amount=charge_amount,
-            currency=invoice.currency,
             provider=provider.info.name,
             return_url=return_url,
             wallet=wallet,
             saved_method=saved_method,
-            created=clock.now(),
         )
-        payment_record_event(payment, "payment.created")
         saved_token = saved_method.provider_token if saved_method is not None else ""
         if save_card and card is not None and saved_method is None:
             tokenized = provider.card_tokenize(card)
@@ -156,27 +172,17 @@ def payment_create_redirect(
     """Start a payment the payer approves on the provider's own site (PayPal): the payment
     waits in ``requires_action`` with the address to send the payer to; coming back,
     ``payment_complete_action`` captures it. Same refusals as a card payment."""
-    provider = provider_named(provider_name)
+    provider = provider_named(provider_name, business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("business", "customer")
-            .get(pk=invoice.pk)
-        )
+        invoice = lock_invoice(invoice)
         charge_amount = _check_payable(invoice, amount)
-        payment = Payment.objects.create(
-            business=invoice.business,
-            livemode=invoice.livemode,
-            invoice=invoice,
-            customer=invoice.customer,
+        payment = new_payment(
+            invoice,
             amount=charge_amount,
-            currency=invoice.currency,
             provider=provider.info.name,
             method_type=provider.info.name,
             return_url=return_url,
-            created=clock.now(),
         )
-        payment_record_event(payment, "payment.created")
         separator = "&" if "?" in return_url else "?"
         result = provider.order_create(
             amount=charge_amount,
@@ -208,8 +214,10 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
         ):
             _cancel(payment, reason="invoice_changed")
             return payment
-        provider = provider_named(payment.provider)
+        provider = provider_named(payment.provider, business=payment.business, livemode=payment.livemode)
         result = provider.charge_complete_action(payment.provider_reference, approved=approved)
+        if result.outcome == ChargeOutcome.REQUIRES_ACTION:
+            return payment  # the payer came back without finishing; it still waits for them
         payment_apply_result(payment, invoice, result)
     return payment
 
@@ -224,25 +232,9 @@ def payment_record_offline(
     if method not in OFFLINE_METHODS:
         raise PaydeskError("payment_method_invalid", "Choose cash, bank transfer, cheque or other.", param="method")
     with transaction.atomic():
-        invoice = (
-            Invoice.objects.select_for_update(of=("self",))
-            .select_related("business", "customer")
-            .prefetch_related("lines")  # every event below shows the lines; read them once
-            .get(pk=invoice.pk)
-        )
+        invoice = lock_invoice(invoice)
         amount = _check_payable(invoice, amount)
-        payment = Payment.objects.create(
-            business=invoice.business,
-            livemode=invoice.livemode,
-            invoice=invoice,
-            customer=invoice.customer,
-            amount=amount,
-            currency=invoice.currency,
-            provider="offline",
-            method_type=method.value,
-            created=clock.now(),
-        )
-        payment_record_event(payment, "payment.created")
+        payment = new_payment(invoice, amount=amount, provider="offline", method_type=method.value)
         payment_apply_result(payment, invoice, ChargeResult(outcome=ChargeOutcome.SUCCEEDED, provider_reference=note[:100]))
     return payment
 
@@ -272,6 +264,8 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
             _cancel(payment, reason="invoice_changed")
             return payment
         if result.outcome == ChargeOutcome.REQUIRES_ACTION and payment.status == PaymentStatus.REQUIRES_ACTION:
+            return payment
+        if result.outcome == ChargeOutcome.PROCESSING and payment.status == PaymentStatus.PROCESSING:
             return payment
         payment_apply_result(payment, invoice, result)
     return payment

@@ -8,6 +8,8 @@ from .base import PaymentProvider
 from .offline import OfflineProvider
 from .paypal.adapter import PayPalProvider
 from .sandbox.provider import SandboxProvider
+from .stripe.adapter import PROVIDER_NAME as STRIPE
+from .stripe.services import stripe_provider_for
 
 PROVIDERS: dict[str, PaymentProvider] = {
     SandboxProvider.info.name: SandboxProvider(),
@@ -20,20 +22,30 @@ PROVIDERS: dict[str, PaymentProvider] = {
 }
 
 
-def provider_for(*, livemode: bool) -> PaymentProvider:
-    """The provider a business uses in this mode.
+def provider_for(*, business, livemode: bool) -> PaymentProvider:
+    """The card provider a business uses in this mode.
 
-    Test mode always uses the sandbox. Live mode needs a connected provider (Stripe, in a
-    later change); until one is connected, live payments are refused plainly.
+    Test mode always uses the sandbox. Live mode needs the business's own Stripe account
+    (its keys are per business, so it is looked up, not kept in ``PROVIDERS``); without
+    one, live payments are refused plainly.
     """
     if not livemode:
         return PROVIDERS["sandbox"]
-    raise PaydeskError(
-        "provider_not_configured",
-        "No payment provider is connected for live payments.",
-        http_status=400,
-    )
+    connected = stripe_provider_for(business=business, livemode=True)
+    if connected is None:
+        raise PaydeskError(
+            "provider_not_configured",
+            "No payment provider is connected for live payments.",
+            http_status=400,
+        )
+    return connected
 
 
-def provider_named(name: str) -> PaymentProvider:
+def provider_named(name: str, *, business=None, livemode: bool = False) -> PaymentProvider:
+    """The provider that made a payment, to finish or refund it."""
+    if name == STRIPE:
+        connected = stripe_provider_for(business=business, livemode=livemode) if business is not None else None
+        if connected is None:
+            raise PaydeskError("provider_not_configured", "Stripe is not connected for this business.", http_status=400)
+        return connected
     return PROVIDERS[name]

@@ -1,0 +1,1 @@
+"""Stripe provider adapter (PaymentIntents, Refunds, webhooks)."""
