@@ -31,3 +31,19 @@ def test_ledger_check_passes_on_consistent_books_and_fails_on_tampered_ones(open
     assert main(["ledger", "check", "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["balanced"] is False and report["problem_count"] >= 1
+
+
+def test_stripe_connect_reads_the_secrets_from_standard_input(business, capsys, monkeypatch):
+    import io
+
+    from paydesk.providers.stripe.models import StripeConnection
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk_test_51Abcdefghijklmnop\nwhsec_abcdefghijklmnop\n"))
+    exit_code = main(["stripe", "connect", "--business", business.public_id, "--publishable-key", "pk_test_51Abcdefghijklmnop"])
+    assert exit_code == 0, capsys.readouterr().err
+    connection = StripeConnection.objects.get(business=business)
+    assert connection.livemode is False and connection.secret_key == "sk_test_51Abcdefghijklmnop"
+    assert f"/providers/stripe/webhooks/{business.public_id}" in capsys.readouterr().out
+    # a live key for test mode is refused
+    monkeypatch.setattr("sys.stdin", io.StringIO("sk_live_51Abcdefghijklmnop\nwhsec_abcdefghijklmnop\n"))
+    assert main(["stripe", "connect", "--business", business.public_id, "--publishable-key", "pk_test_51Abcdefghijklmnop"]) == 2

@@ -6,6 +6,7 @@
     paydesk worker [--workers N]            job worker only
     paydesk demo [--host H] [--port P]      migrate, load demo data, serve
     paydesk business create --name N --email E [--password P] [--json]
+    paydesk stripe connect --business biz_... --publishable-key pk_... [--live]
     paydesk ledger check [--json]
 """
 
@@ -129,6 +130,37 @@ def command_business_create(arguments) -> int:
     return 0
 
 
+def command_stripe_connect(arguments) -> int:
+    """Connect a business to its Stripe account; the secrets are asked for, not passed, so
+    they stay out of the shell history and the process list."""
+    import getpass
+
+    from paydesk.businesses.models import Business
+    from paydesk.core.errors import PaydeskError
+    from paydesk.providers.stripe.services import stripe_connection_create
+
+    business = Business.objects.filter(public_id=arguments.business).first()
+    if business is None:
+        print(f"error: no business {arguments.business}", file=sys.stderr)
+        return 2
+    read_secret = getpass.getpass if sys.stdin.isatty() else (lambda prompt: sys.stdin.readline().strip())
+    try:
+        connection = stripe_connection_create(
+            business=business,
+            livemode=arguments.live,
+            secret_key=read_secret("Stripe secret key (sk_...): "),
+            publishable_key=arguments.publishable_key,
+            webhook_secret=read_secret("Stripe webhook signing secret (whsec_...): "),
+        )
+    except PaydeskError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    mode = "live" if connection.livemode else "test"
+    print(f"Connected {business.name} ({business.public_id}) to Stripe in {mode} mode.")
+    print(f"Register this webhook endpoint in Stripe: /providers/stripe/webhooks/{business.public_id}")
+    return 0
+
+
 def command_ledger_check(arguments) -> int:
     from paydesk.ledger.checks import ledger_check
 
@@ -179,6 +211,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--password", help="also create the owner's staff login")
     create.add_argument("--json", action="store_true")
     create.set_defaults(handler=command_business_create)
+
+    stripe = commands.add_parser("stripe", help="connect Stripe").add_subparsers(dest="action", required=True)
+    connect = stripe.add_parser("connect", help="connect a business to its Stripe account (asks for the secrets)")
+    connect.add_argument("--business", required=True, help="the business id, biz_...")
+    connect.add_argument("--publishable-key", required=True, help="pk_test_... or pk_live_...")
+    connect.add_argument("--live", action="store_true", help="connect the live account (default: test)")
+    connect.set_defaults(handler=command_stripe_connect)
 
     ledger = commands.add_parser("ledger", help="check the books").add_subparsers(dest="action", required=True)
     check = ledger.add_parser("check", help="prove every transaction balances and every invoice adds up")
