@@ -1,5 +1,6 @@
 # Two commands on a fresh machine:  make demo   and   make test
-# Everything lives in .venv; system packages (PostgreSQL, Chromium) come from apt when missing.
+# Everything lives in .venv; system packages (Pango and fonts for PDFs, Chromium for the
+# browser tests) come from apt when missing. .ci/run adds PostgreSQL for its second run.
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -15,6 +16,13 @@ TEST_PACKAGES := chromium
 .PHONY: install messages system-packages test-system-packages demo serve test test-postgres clean
 
 install: system-packages $(STAMP) messages
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
 
 # Installs what is missing when run as root on Debian; otherwise says what to install.
 define ensure_packages
