@@ -159,3 +159,15 @@ def test_bank_details_are_encrypted_at_rest(bank_ready):
         cursor.execute("SELECT bank_iban FROM businesses_business WHERE id = %s", [bank_ready.pk])
         stored = cursor.fetchone()[0]
     assert "DE89" not in stored and stored.startswith("gAAAA")
+
+
+def test_choosing_bank_transfer_emails_the_instructions_once(api, bank_ready, open_invoice):
+    from paydesk.messaging.notifications import message_bodies
+
+    for _ in range(2):
+        api.post("/payments", {"invoice": open_invoice.public_id, "payment_method": {"type": "bank_transfer"}})
+    message = Message.objects.get(invoice=open_invoice, template="payment_processing")
+    open_invoice.refresh_from_db()
+    text = message_bodies(message)[0]
+    assert message.subject == f"How to pay invoice {open_invoice.number} by bank transfer"
+    assert "IBAN: DE89 3704 0044 0532 0130 00" in text and f"Reference: {open_invoice.transfer_reference}" in text

@@ -65,6 +65,10 @@ def _context(*, invoice, locale, payment=None, refund=None) -> dict:
         }
         context["payment_amount"] = money_text(payment.amount, payment.currency, locale)
         context["payment_date"] = date_text(payment.succeeded_at or payment.created, locale)
+        if payment.method_type == "bank_transfer":
+            from paydesk.payments.bank_transfers import transfer_details
+
+            context["bank_transfer"] = transfer_details(payment).as_dict()
     if refund is not None:
         context["refund_amount"] = money_text(refund.amount, refund.currency, locale)
     return context
@@ -147,20 +151,34 @@ def invoice_send(*, invoice) -> Message:
     return message
 
 
-def notify_for_event(event, subject=None) -> None:
-    """Customer emails that follow from an event: a receipt for each payment, a note for each refund."""
-    if event.type == "payment.succeeded":
-        from paydesk.payments.models import Payment
+def _payment_of(event, subject):
+    from paydesk.payments.models import Payment
 
-        if isinstance(subject, Payment):
-            payment = subject
-        else:
-            payment = Payment.objects.select_related("invoice__business", "invoice__customer").filter(
-                public_id=event.data["id"]
-            ).first()
-        if payment is not None and payment.invoice is not None:
+    if isinstance(subject, Payment):
+        return subject
+    return Payment.objects.select_related("invoice__business", "invoice__customer").filter(public_id=event.data["id"]).first()
+
+
+def notify_for_event(event, subject=None) -> None:
+    """Customer emails that follow from an event: a receipt for each payment, instructions
+    while a bank transfer is awaited, a note when a payment that was under way fails, and
+    a note for each refund. (A card declined on the page is explained on the page.)"""
+    if event.type in ("payment.succeeded", "payment.processing", "payment.failed"):
+        payment = _payment_of(event, subject)
+        if payment is None or payment.invoice is None:
+            return
+        if event.type == "payment.succeeded":
+            message_queue(invoice=payment.invoice, template="receipt", dedupe_key=f"receipt:{payment.public_id}", payment=payment)
+        elif event.type == "payment.processing":
             message_queue(
-                invoice=payment.invoice, template="receipt", dedupe_key=f"receipt:{payment.public_id}", payment=payment
+                invoice=payment.invoice, template="payment_processing",
+                dedupe_key=f"processing:{payment.public_id}", payment=payment,
+            )
+        elif payment.method_type == "bank_transfer" or payment.provider in ("stripe", "paypal"):
+            # Only payments the customer already left the page for; a decline on the
+            # page is told there and then.
+            message_queue(
+                invoice=payment.invoice, template="payment_failed", dedupe_key=f"failed:{payment.public_id}", payment=payment,
             )
     elif event.type == "refund.succeeded":
         from paydesk.payments.models import Refund

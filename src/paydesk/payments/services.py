@@ -196,6 +196,24 @@ def payment_create_redirect(
     return payment
 
 
+def payment_start_for_element(*, invoice: Invoice) -> tuple[Payment, str]:
+    """Start a payment the browser completes with the provider's own form (Stripe's Payment
+    Element: cards, Apple Pay, Google Pay): the payment waits for its method, and the
+    client secret goes to the page only. Completed by ``payment_complete_action`` when the
+    payer returns, or by the provider's webhook."""
+    provider = provider_for(business=invoice.business, livemode=invoice.livemode)
+    with transaction.atomic():
+        invoice = lock_invoice(invoice)
+        amount = _check_payable(invoice, None)
+        payment = new_payment(invoice, amount=amount, provider=provider.info.name)
+        intent = provider.intent_create_for_element(
+            amount=amount, currency=invoice.currency, reference=payment.public_id, description=f"Invoice {invoice.number}"
+        )
+        payment.provider_reference = intent.provider_reference
+        payment.save(update_fields=["provider_reference"])
+    return payment, intent.client_secret
+
+
 def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     """Finish a payment waiting on 3-D Secure with the payer's answer.
 
@@ -207,7 +225,7 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
         if payment.invoice_id is not None:
             invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.invoice_id)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
-        if payment.status != PaymentStatus.REQUIRES_ACTION:
+        if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
         if invoice is not None and (
             invoice.status != InvoiceStatus.OPEN or payment.amount > invoice.total - invoice.amount_paid

@@ -74,8 +74,14 @@ def payment_options(invoice, locale: str) -> dict:
     from paydesk.payments.saved_methods import saved_method_default, saved_method_expiring
 
     business = invoice.business
+    from .stripe_checkout import stripe_connection_for
+
+    # Live cards and wallets go through the business's Stripe account and its Payment
+    # Element; the card form on this page is the sandbox's, for test mode only.
+    stripe_enabled = business.accepts_cards and stripe_connection_for(invoice) is not None
     options = {
-        "cards_enabled": business.accepts_cards,
+        "stripe_enabled": stripe_enabled,
+        "cards_enabled": business.accepts_cards and not invoice.livemode,
         # The sandbox's test wallet in test mode; real wallets come with a connected provider.
         "wallet_enabled": business.accepts_wallets and not invoice.livemode,
         "bank_transfer_enabled": bank_transfer_available(business),
@@ -85,7 +91,7 @@ def payment_options(invoice, locale: str) -> dict:
         "saved_method": None,
         "bank_transfer": None,
     }
-    if business.accepts_cards:
+    if business.accepts_cards and not invoice.livemode:
         saved = saved_method_default(customer=invoice.customer)
         if saved is not None:
             options["saved_method"] = saved

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import methods, payment_links, receipts, views
+from . import methods, payment_links, receipts, stripe_checkout, views
 
 urlpatterns = [
     path("i/<str:token>", views.hosted_invoice, name="hosted-invoice"),
@@ -11,6 +11,8 @@ urlpatterns = [
     path("i/<str:token>/pay/paypal", methods.pay_with_paypal, name="hosted-invoice-pay-paypal"),
     path("i/<str:token>/paypal/return", methods.paypal_return, name="hosted-invoice-paypal-return"),
     path("i/<str:token>/paypal/cancel", methods.paypal_cancel, name="hosted-invoice-paypal-cancel"),
+    path("i/<str:token>/stripe", stripe_checkout.stripe_checkout, name="hosted-invoice-stripe"),
+    path("i/<str:token>/stripe/return", stripe_checkout.stripe_return, name="hosted-invoice-stripe-return"),
     path("i/<str:token>/bank-transfer", methods.choose_bank_transfer, name="hosted-invoice-bank-transfer"),
     path("i/<str:token>/pay-on-delivery", methods.choose_pay_on_delivery, name="hosted-invoice-pay-on-delivery"),
     path("i/<str:token>/invoice.pdf", receipts.invoice_pdf, name="hosted-invoice-pdf"),

@@ -108,6 +108,19 @@ class FakeStripe:
         )
         return response["body"]
 
+    def will_answer_body(self, method: str, path: str, body: dict, status: int = 200) -> None:
+        """Queue an answer built in the test (a recording adjusted to the test's own ids)."""
+        self._answers.append(
+            _Answer(
+                fixture=f"{method} {path}",
+                method=method,
+                path=path,
+                status=status,
+                headers={"Stripe-Version": "2024-06-20"},
+                body=json.dumps(body).encode(),
+            )
+        )
+
     @property
     def unused(self) -> list[str]:
         return [answer.fixture for answer in self._answers]

@@ -11,6 +11,8 @@ refund twice. The SDK retries network errors, 409 and 5xx itself with that same 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import Any, NoReturn
 
 import stripe
@@ -53,6 +55,15 @@ def _unavailable_or_rejected(error: stripe.StripeError) -> Exception:
     return ProviderRejected(
         f"Stripe refused the request ({type(error).__name__}, HTTP {error.http_status}, code {error.code or 'none'})."
     )
+
+
+@dataclass(frozen=True)
+class ElementIntent:
+    provider_reference: str
+    client_secret: str
+
+    def __repr__(self) -> str:  # the secret confirms payments: keep it out of logs
+        return f"ElementIntent({self.provider_reference!r})"
 
 
 class StripeProvider:
@@ -131,6 +142,26 @@ class StripeProvider:
         except stripe.StripeError as error:
             raise _unavailable_or_rejected(error) from None
         return charge_result_from_payment_intent(intent.to_dict())
+
+    def intent_create_for_element(self, *, amount: int, currency: str, reference: str, description: str = "") -> ElementIntent:
+        """A PaymentIntent for Stripe's Payment Element on the hosted page: the browser collects
+        the card or wallet (Apple Pay, Google Pay) and confirms it with the client secret, so
+        no card detail ever reaches Paydesk. The secret is handed to the page, never stored.
+        """
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": currency,
+            "automatic_payment_methods": {"enabled": True},
+            "metadata": {"paydesk_payment": reference},
+        }
+        if description:
+            params["description"] = description
+        try:
+            intent = self._client.v1.payment_intents.create(params, {"idempotency_key": reference})
+        except stripe.StripeError as error:
+            raise _unavailable_or_rejected(error) from None
+        body = intent.to_dict()
+        return ElementIntent(provider_reference=body["id"], client_secret=body["client_secret"])
 
     def charge_complete_action(self, provider_reference: str, *, approved: bool) -> ChargeResult:
         """What became of a PaymentIntent after 3-D Secure: Stripe's status is the answer.
