@@ -171,3 +171,24 @@ def test_choosing_bank_transfer_emails_the_instructions_once(api, bank_ready, op
     text = message_bodies(message)[0]
     assert message.subject == f"How to pay invoice {open_invoice.number} by bank transfer"
     assert "IBAN: DE89 3704 0044 0532 0130 00" in text and f"Reference: {open_invoice.transfer_reference}" in text
+
+
+@pytest.mark.parametrize(
+    ("iban", "bic", "code"),
+    [("DE89370400440532013001", "", "iban_invalid"), ("DE89370400440532013000", "NOTABIC", "bic_invalid")],
+)
+def test_bank_details_are_checked(business, iban, bic, code):
+    from paydesk.businesses.services import business_set_bank_details
+    from paydesk.core.errors import PaydeskError
+
+    with pytest.raises(PaydeskError) as raised:
+        business_set_bank_details(business=business, account_holder="Riverside", iban=iban, bic=bic)
+    assert raised.value.code == code
+
+
+def test_good_bank_details_are_kept_compact(business):
+    from paydesk.businesses.services import business_set_bank_details
+
+    business_set_bank_details(business=business, account_holder="Riverside", iban="de89 3704 0044 0532 0130 00", bic="cobadeffxxx")
+    business.refresh_from_db()
+    assert (business.bank_iban, business.bank_bic, business.accepts_bank_transfer) == ("DE89370400440532013000", "COBADEFFXXX", True)

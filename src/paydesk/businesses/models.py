@@ -42,6 +42,26 @@ class Business(models.Model):
     class Meta:
         verbose_name_plural = "businesses"
 
+    def clean(self):
+        """The admin's check of bank details: the same rules as business_set_bank_details."""
+        from django.core.exceptions import ValidationError
+        from schwifty import BIC, IBAN
+        from schwifty.exceptions import SchwiftyException
+
+        errors = {}
+        if self.bank_iban:
+            try:
+                self.bank_iban = IBAN(self.bank_iban).compact
+            except SchwiftyException:
+                errors["bank_iban"] = "That IBAN is not valid."
+        if self.bank_bic:
+            try:
+                self.bank_bic = BIC(self.bank_bic).compact
+            except SchwiftyException:
+                errors["bank_bic"] = "That BIC is not valid."
+        if errors:
+            raise ValidationError(errors)
+
     def __str__(self) -> str:
         return self.name
 

@@ -104,3 +104,44 @@ def business_set_logo(*, business: Business, image: bytes | None) -> Business:
         business.has_logo = True
     business.save(update_fields=["has_logo"])
     return business
+
+
+def business_set_bank_details(
+    *, business: Business, account_holder: str, iban: str = "", bic: str = "", bank_name: str = "",
+    local_details: str = "", accepts_bank_transfer: bool = True,
+) -> Business:
+    """Where customers send bank transfers. An IBAN and BIC are checked (check digits,
+    country format, and that the BIC fits the IBAN's bank where that is known); countries
+    without IBAN give free-text ``local_details`` instead.
+    """
+    from schwifty import BIC, IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    iban_compact = ""
+    if iban.strip():
+        try:
+            iban_compact = IBAN(iban).compact
+        except SchwiftyException:
+            raise PaydeskError("iban_invalid", "That IBAN is not valid; please check it.", param="iban") from None
+    bic_compact = ""
+    if bic.strip():
+        try:
+            bic_compact = BIC(bic).compact
+        except SchwiftyException:
+            raise PaydeskError("bic_invalid", "That BIC is not valid; please check it.", param="bic") from None
+    if not (iban_compact or local_details.strip()):
+        raise PaydeskError("parameter_missing", "Give an IBAN or the local account details.", param="iban")
+    if not account_holder.strip():
+        raise PaydeskError("parameter_missing", "Give the account holder's name.", param="account_holder")
+    business.bank_account_holder = account_holder.strip()[:140]
+    business.bank_iban = iban_compact
+    business.bank_bic = bic_compact
+    business.bank_name = bank_name.strip()[:140]
+    business.bank_local_details = local_details.strip()
+    business.accepts_bank_transfer = accepts_bank_transfer
+    business.save(
+        update_fields=[
+            "bank_account_holder", "bank_iban", "bank_bic", "bank_name", "bank_local_details", "accepts_bank_transfer",
+        ]
+    )
+    return business

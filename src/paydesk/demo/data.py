@@ -15,7 +15,7 @@ from django.db import transaction
 
 from paydesk.api.objects import invoice_hosted_url
 from paydesk.businesses.models import Business
-from paydesk.businesses.services import business_create, business_set_logo
+from paydesk.businesses.services import business_create, business_set_bank_details, business_set_logo
 from paydesk.core import clock
 from paydesk.customers.services import customer_create
 from paydesk.invoicing.models import Invoice
@@ -50,7 +50,12 @@ def _load() -> dict:
     created = business_create(name=DEMO_NAME, email=DEMO_EMAIL, password=DEMO_PASSWORD)
     business = created.business
     business.phone = "+1 555 0100"
-    business.save(update_fields=["phone"])
+    business.accepts_pay_on_delivery = True
+    business.save(update_fields=["phone", "accepts_pay_on_delivery"])
+    business_set_bank_details(
+        business=business, account_holder="Demo Plumbing Co.", iban="DE89 3704 0044 0532 0130 00", bic="COBADEFFXXX",
+        bank_name="Commerzbank",
+    )
     business_set_logo(business=business, image=demo_logo_png())
     anna = customer_create(business=business, livemode=False, name="Анна Иванова", email="anna@example.test", preferred_locales=["ru"])
     john = customer_create(business=business, livemode=False, name="John Smith", email="john@example.test", preferred_locales=["en"])
