@@ -120,3 +120,24 @@ def test_after_a_decline_the_other_ways_are_offered(client, all_methods, custome
     page = text_of(response)
     assert "choose another way to pay below" in page
     assert "Pay by bank transfer" in page and "I will pay on delivery or in store" in page
+
+
+def test_a_payment_link_payer_never_sees_or_keeps_an_existing_customers_card(client, api, business, customer, open_invoice):
+    # given a customer with a saved card
+    pay_by_card(client, open_invoice, save=True)
+    link = api.post("/payment_links", {"amount": 4500, "currency": "usd", "description": "Drain survey"}).json()
+    path = link["url"].replace("http://127.0.0.1:8000", "")
+    # when someone pays the link with that customer's email
+    response = client.post(path, {"email": customer.email})
+    page = text_of(client.get(response["Location"].split("#")[0]))
+    # then the page offers neither the saved card nor saving one, and a new customer was made
+    assert "•••• 4242" not in page and "Save this card" not in page
+    link_invoice = Invoice.objects.exclude(pk=open_invoice.pk).get()
+    assert link_invoice.customer_id != customer.pk and link_invoice.payment_link is not None
+
+
+def test_the_paypal_button_may_redirect_to_paypal_under_the_pages_policy(client, business, open_invoice, monkeypatch):
+    monkeypatch.setattr("paydesk.portal.methods.paypal_available", lambda invoice: True)
+    response = client.get(url("hosted-invoice", open_invoice))
+    assert "Pay with PayPal" in text_of(response)
+    assert "form-action 'self' https://www.paypal.com https://www.sandbox.paypal.com" in response["Content-Security-Policy"]

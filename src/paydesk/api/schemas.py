@@ -53,7 +53,9 @@ LineDescription = _text(min_length=1, max_length=500)
 InvoiceDescription = _text(max_length=5000)
 CardNumber = _text(min_length=1, max_length=30)
 CardCvc = _text(min_length=1, max_length=8)
-ReturnUrl = _text(max_length=500)
+# Empty, or an http(s) address: the payer is sent there after 3-D Secure, so never a
+# "javascript:" or other scheme.
+ReturnUrl = _text(max_length=500, pattern=r"^$|^https?://[^\s]+$")
 WebhookUrl = _text(min_length=1, max_length=2000)
 EventTypePattern = _text(min_length=1, max_length=60)
 

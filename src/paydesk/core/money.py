@@ -7,7 +7,7 @@ only at the edge (``format_money``), in the reader's locale, with babel.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, list_currencies
@@ -106,6 +106,25 @@ def split_proportionally(total_minor: int, weights: list[int]) -> list[int]:
     for index in by_remainder[:left_over]:
         parts[index] += 1
     return parts
+
+
+def parse_major_amount(text: str, currency: str) -> int | None:
+    """What a person typed as an amount ("12,50", "12.50", "1 234") in minor units (1250);
+    None unless it is a plain positive amount with no more decimals than the currency has."""
+    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    # Plain digits with at most one decimal point: no exponents, no "1e999999999".
+    if not cleaned or len(cleaned) > 20 or not all(character in "0123456789." for character in cleaned):
+        return None
+    if cleaned.count(".") > 1:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    exponent = minor_unit_exponent(currency)
+    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -exponent:
+        return None
+    return int(value.scaleb(exponent))
 
 
 def format_money(money: Money, locale: str = "en") -> str:

@@ -24,7 +24,7 @@ from paydesk.core.errors import PaydeskError
 from paydesk.core.money import supported_currencies
 from paydesk.customers.models import Customer
 from paydesk.invoicing.services import MAX_LINES, MAX_QUANTITY, NewLine
-from paydesk.portal.checkout import parse_major_amount
+from paydesk.core.money import parse_major_amount
 
 from . import labels
 from .refusals import refusal_text

@@ -42,6 +42,11 @@ class Invoice(models.Model):
     transfer_reference = models.CharField(max_length=25, blank=True, default="")
     # The customer chose to pay cash on delivery or in store; staff record it when paid.
     pay_on_delivery = models.BooleanField(default=False)
+    # Made for a payer of a payment link, who is not known to the business: no saved cards
+    # are offered or kept on it.
+    payment_link = models.ForeignKey(
+        "PaymentLink", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices"
+    )
     created = models.DateTimeField()
     finalized_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,6 @@ from paydesk.businesses.models import Business
 from paydesk.core import clock
 from paydesk.core.errors import NotFound, PaydeskError
 from paydesk.core.money import MAX_AMOUNT_MINOR, is_supported_currency
-from paydesk.customers.models import Customer
 from paydesk.customers.services import customer_create
 
 from .models import Invoice, PaymentLink
@@ -45,20 +44,18 @@ def payment_link_get(*, business: Business, livemode: bool, public_id: str) -> P
 
 @transaction.atomic
 def payment_link_invoice(*, link: PaymentLink, email: str, name: str = "") -> Invoice:
-    """The open invoice for this payer: the customer with that email (or a new one), and a
-    one-line invoice for the link's amount, due today."""
+    """The open invoice for this payer: a new customer with that email, and a one-line
+    invoice for the link's amount, due today.
+
+    Always a new customer: anyone can type any email here, so the payer must never be
+    joined to an existing customer (and see or use that customer's saved cards).
+    """
     if not link.active:
         raise PaydeskError("payment_link_inactive", "This payment link is no longer active.")
     email = (email or "").strip()
     if "@" not in email or len(email) > 254 or " " in email:
         raise PaydeskError("email_invalid", "Enter the email address for your receipt.", param="email")
-    customer = (
-        Customer.objects.filter(business=link.business, livemode=link.livemode, email__iexact=email)
-        .order_by("id")
-        .first()
-    )
-    if customer is None:
-        customer = customer_create(business=link.business, livemode=link.livemode, name=name.strip()[:200], email=email)
+    customer = customer_create(business=link.business, livemode=link.livemode, name=name.strip()[:200], email=email)
     invoice = invoice_create(
         business=link.business,
         livemode=link.livemode,
@@ -66,6 +63,7 @@ def payment_link_invoice(*, link: PaymentLink, email: str, name: str = "") -> In
         currency=link.currency,
         lines=[NewLine(link.description, 1, link.amount)],
         due_date=clock.today(),
-        description=f"Payment link {link.public_id}",
+        description=link.description,
     )
+    Invoice.objects.filter(pk=invoice.pk).update(payment_link=link)
     return invoice_finalize(invoice=invoice)

@@ -20,7 +20,7 @@ from paydesk.providers.base import ChargeOutcome, ChargeResult
 
 from .enums import PaymentMethodType, PaymentStatus
 from .models import Payment
-from .services import _check_payable, lock_invoice, new_payment
+from .services import check_payable, lock_invoice, new_payment
 from .settlement import payment_apply_result
 
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
@@ -133,7 +133,7 @@ def bank_transfer_start(*, invoice: Invoice, amount: int | None = None) -> Payme
             raise PaydeskError(
                 "payment_method_unavailable", "This business does not take bank transfers.", param="payment_method"
             )
-        charge_amount = _check_payable(invoice, amount)
+        charge_amount = check_payable(invoice, amount)
         _ensure_reference(invoice)
         pending = Payment.objects.filter(
             invoice=invoice, provider=PROVIDER_NAME, status=PaymentStatus.PROCESSING
@@ -172,7 +172,7 @@ def bank_transfer_receive(*, business: Business, livemode: bool, reference: str,
             raise PaydeskError("currency_mismatch", "The transfer is in another currency than the invoice.", param="currency")
         if invoice.status != InvoiceStatus.OPEN:
             raise PaydeskError("invoice_not_open", "The invoice for this reference is not open.", param="reference")
-        _check_payable(invoice, amount)
+        check_payable(invoice, amount)
         payment = (
             Payment.objects.select_for_update(of=("self",))
             .filter(invoice=invoice, provider=PROVIDER_NAME, status=PaymentStatus.PROCESSING)

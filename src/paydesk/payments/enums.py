@@ -30,7 +30,9 @@ PAYMENT_TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
             PaymentStatus.CANCELED,
         }
     ),
-    PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+    # Canceled from processing: money that arrives for an invoice already paid another way
+    # is not counted (the provider adapter returns it).
+    PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CANCELED}),
     PaymentStatus.SUCCEEDED: frozenset(),
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.CANCELED: frozenset(),

@@ -13,7 +13,9 @@ from paydesk.ledger.enums import JournalKind, LedgerAccount
 from paydesk.ledger.services import Posting, ledger_post
 from paydesk.providers.registry import provider_named
 
-from .enums import PaymentStatus, RefundStatus
+from paydesk.core.transitions import check_transition
+
+from .enums import REFUND_TRANSITIONS, PaymentStatus, RefundStatus
 from .models import Payment, Refund
 from .settlement import cash_account_for
 
@@ -61,11 +63,13 @@ def refund_create(*, payment: Payment, amount: int | None = None, reason: str = 
         payment.provider_reference, amount=amount, currency=payment.currency, reference=refund.public_id
     )
     if not result.succeeded:
+        check_transition("refund", REFUND_TRANSITIONS, refund.status, RefundStatus.FAILED)
         refund.status = RefundStatus.FAILED.value
         refund.failure_reason = result.failure_reason
         refund.save(update_fields=["status", "failure_reason"])
         event_record(business=payment.business, livemode=payment.livemode, type="refund.failed", data=refund_object(refund))
         return refund
+    check_transition("refund", REFUND_TRANSITIONS, refund.status, RefundStatus.SUCCEEDED)
     refund.status = RefundStatus.SUCCEEDED.value
     refund.provider_reference = result.provider_reference
     refund.save(update_fields=["status", "provider_reference"])

@@ -33,7 +33,7 @@ _NOT_PAYABLE = {
 }
 
 
-def _check_payable(invoice: Invoice, amount: int | None) -> int:
+def check_payable(invoice: Invoice, amount: int | None) -> int:
     """The amount to charge, or a refusal naming what is wrong."""
     status = InvoiceStatus(invoice.status)
     if status in _NOT_PAYABLE:
@@ -114,7 +114,7 @@ def payment_create(
     provider = provider_for(business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
         invoice = lock_invoice(invoice)
-        charge_amount = _check_payable(invoice, amount)
+        charge_amount = check_payable(invoice, amount)
         if saved_method is not None and (
             saved_method.customer_id != invoice.customer_id or not saved_method.active or saved_method.removed_at
         ):
@@ -175,7 +175,7 @@ def payment_create_redirect(
     provider = provider_named(provider_name, business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
         invoice = lock_invoice(invoice)
-        charge_amount = _check_payable(invoice, amount)
+        charge_amount = check_payable(invoice, amount)
         payment = new_payment(
             invoice,
             amount=charge_amount,
@@ -204,7 +204,7 @@ def payment_start_for_element(*, invoice: Invoice) -> tuple[Payment, str]:
     provider = provider_for(business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
         invoice = lock_invoice(invoice)
-        amount = _check_payable(invoice, None)
+        amount = check_payable(invoice, None)
         payment = new_payment(invoice, amount=amount, provider=provider.info.name)
         intent = provider.intent_create_for_element(
             amount=amount, currency=invoice.currency, reference=payment.public_id, description=f"Invoice {invoice.number}"
@@ -251,7 +251,7 @@ def payment_record_offline(
         raise PaydeskError("payment_method_invalid", "Choose cash, bank transfer, cheque or other.", param="method")
     with transaction.atomic():
         invoice = lock_invoice(invoice)
-        amount = _check_payable(invoice, amount)
+        amount = check_payable(invoice, amount)
         payment = new_payment(invoice, amount=amount, provider="offline", method_type=method.value)
         payment_apply_result(payment, invoice, ChargeResult(outcome=ChargeOutcome.SUCCEEDED, provider_reference=note[:100]))
     return payment

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from paydesk.core import clock
-from paydesk.core.money import minor_unit_exponent
+from paydesk.core.money import parse_major_amount
 from paydesk.providers.base import CardDetails
 
 
@@ -21,34 +20,23 @@ class CardForm:
     values: dict[str, str] = field(default_factory=dict)
 
 
-def parse_major_amount(text: str, currency: str) -> int | None:
-    """"12,50" or "12.50" → 1250 minor units; None if it is not a plain positive amount."""
-    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    if not cleaned or cleaned.count(".") > 1:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    exponent = minor_unit_exponent(currency)
-    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -exponent:
-        return None
-    return int(value.scaleb(exponent))
-
-
 def read_card_form(post, *, currency: str) -> CardForm:
     """Validate the three card fields (and an optional amount) the way a person types them."""
     form = CardForm(values={"amount": post.get("amount", "")}, save_card=post.get("save_card") == "yes")
-    number = "".join(character for character in post.get("card_number", "") if character.isdigit())
+    number = "".join(character for character in post.get("card_number", "") if character in "0123456789")
     expiry = post.get("expiry", "").replace(" ", "")
     cvc = post.get("security_code", "").strip()
-    form.values["card_number"] = post.get("card_number", "")[:30]
+    # The card number is never echoed back into a page (a redisplayed form must be retyped).
     form.values["expiry"] = expiry[:7]
     if not 12 <= len(number) <= 19:
         form.errors["card_number"] = _("Enter the long number on the front of your card.")
     month = year = 0
     parts = expiry.split("/")
-    if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) in (2, 4):
+    if (
+        len(parts) == 2
+        and parts[0].isascii() and parts[0].isdigit() and len(parts[0]) <= 2
+        and parts[1].isascii() and parts[1].isdigit() and len(parts[1]) in (2, 4)
+    ):
         month = int(parts[0])
         year = int(parts[1]) + (2000 if len(parts[1]) == 2 else 0)
     today = clock.today()
@@ -56,7 +44,7 @@ def read_card_form(post, *, currency: str) -> CardForm:
         form.errors["expiry"] = _("Enter the expiry date as month and year, like 04/28.")
     elif (year, month) < (today.year, today.month):
         form.errors["expiry"] = _("This card has expired. Please use another card.")
-    if not (cvc.isdigit() and len(cvc) in (3, 4)):
+    if not (cvc.isascii() and cvc.isdigit() and len(cvc) in (3, 4)):
         form.errors["security_code"] = _("Enter the 3 digits on the back of your card (4 on the front for American Express).")
     if post.get("amount", "").strip():
         form.amount = parse_major_amount(post["amount"], currency)

@@ -18,24 +18,7 @@ from paydesk.payments.saved_methods import saved_method_get
 from paydesk.payments.services import payment_create, payment_create_redirect
 from paydesk.providers.sandbox.provider import TEST_WALLET_TOKEN
 
-from .views import _page, _refusal_message, invoice_for_token, page_locale
-
-
-def _after_payment(request, token: str, payment, locale: str):
-    if payment.status == PaymentStatus.SUCCEEDED:
-        return HttpResponseRedirect(reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1")
-    if payment.status == PaymentStatus.REQUIRES_ACTION:
-        return HttpResponseRedirect(payment.next_action_url)
-    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + f"?failed={payment.public_id}")
-
-
-def _refused(request, token: str, error: PaydeskError, locale: str):
-    invoice = invoice_for_token(token)
-    with translation.override(locale):
-        from .checkout import CardForm
-
-        form = CardForm(errors={"general": _refusal_message(error)})
-        return _page(request, invoice, locale=locale, form=form, status=400)
+from .views import after_payment, invoice_for_token, page_locale, refused
 
 
 @require_http_methods(["POST"])
@@ -50,8 +33,8 @@ def pay_with_saved_card(request, token: str):
             return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
         )
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
-    return _after_payment(request, token, payment, locale)
+        return refused(request, token, error, locale)
+    return after_payment(request, token, payment, locale)
 
 
 @require_http_methods(["POST"])
@@ -61,12 +44,12 @@ def pay_with_wallet(request, token: str):
     invoice = invoice_for_token(token)
     locale = page_locale(request, customer=invoice.customer, business=invoice.business)
     if invoice.livemode or not invoice.business.accepts_wallets:
-        return _refused(request, token, PaydeskError("payment_method_unavailable", "No wallet here."), locale)
+        return refused(request, token, PaydeskError("payment_method_unavailable", "No wallet here."), locale)
     try:
         payment = payment_create(invoice=invoice, wallet="test_wallet", wallet_token=TEST_WALLET_TOKEN)
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
-    return _after_payment(request, token, payment, locale)
+        return refused(request, token, error, locale)
+    return after_payment(request, token, payment, locale)
 
 
 @require_http_methods(["POST"])
@@ -76,7 +59,7 @@ def choose_bank_transfer(request, token: str):
     try:
         bank_transfer_start(invoice=invoice)
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
+        return refused(request, token, error, locale)
     return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + "#bank-transfer")
 
 
@@ -87,7 +70,7 @@ def choose_pay_on_delivery(request, token: str):
     try:
         invoice_choose_pay_on_delivery(invoice=invoice)
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
+        return refused(request, token, error, locale)
     return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + "#pay-on-delivery")
 
 
@@ -97,7 +80,7 @@ def pay_with_paypal(request, token: str):
     invoice = invoice_for_token(token)
     locale = page_locale(request, customer=invoice.customer, business=invoice.business)
     if not paypal_available(invoice):
-        return _refused(request, token, PaydeskError("payment_method_unavailable", "No PayPal here."), locale)
+        return refused(request, token, PaydeskError("payment_method_unavailable", "No PayPal here."), locale)
     try:
         payment = payment_create_redirect(
             invoice=invoice,
@@ -106,10 +89,10 @@ def pay_with_paypal(request, token: str):
             cancel_url=settings.BASE_URL + reverse("hosted-invoice-paypal-cancel", kwargs={"token": token}),
         )
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
+        return refused(request, token, error, locale)
     if payment.status == PaymentStatus.REQUIRES_ACTION and payment.next_action_url:
         return HttpResponseRedirect(payment.next_action_url)
-    return _after_payment(request, token, payment, locale)
+    return after_payment(request, token, payment, locale)
 
 
 def _paypal_landing(request, token: str, *, approved: bool):
@@ -125,8 +108,11 @@ def _paypal_landing(request, token: str, *, approved: bool):
     # PayPal appends its order id as ?token=; it must be this payment's order.
     if payment is None or split_reference(payment.provider_reference)[0] != request.GET.get("token", ""):
         return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}))
-    payment = payment_complete_action(payment=payment, approved=approved)
-    return _after_payment(request, token, payment, locale)
+    try:
+        payment = payment_complete_action(payment=payment, approved=approved)
+    except PaydeskError as error:  # PayPal unreachable: its webhook settles the order later
+        return refused(request, token, error, locale)
+    return after_payment(request, token, payment, locale)
 
 
 @require_http_methods(["GET"])
@@ -140,7 +126,12 @@ def paypal_cancel(request, token: str):
 
 
 def paypal_available(invoice) -> bool:
-    from paydesk.providers.paypal.config import paypal_configured
+    """PayPal is offered when the business takes it, PayPal is configured, the currency is
+    one PayPal takes, and the PayPal account's mode matches the invoice's: PayPal's sandbox
+    for test invoices, the live API for live ones, never sandbox money for a live invoice."""
+    from paydesk.providers.paypal.config import paypal_config, paypal_configured
     from paydesk.providers.paypal.convert import paypal_accepts
 
-    return invoice.business.accepts_paypal and paypal_configured() and paypal_accepts(invoice.currency)
+    if not (invoice.business.accepts_paypal and paypal_configured() and paypal_accepts(invoice.currency)):
+        return False
+    return paypal_config().is_sandbox == (not invoice.livemode)

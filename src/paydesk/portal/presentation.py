@@ -91,7 +91,8 @@ def payment_options(invoice, locale: str) -> dict:
         "saved_method": None,
         "bank_transfer": None,
     }
-    if business.accepts_cards and not invoice.livemode:
+    options["save_card_offered"] = invoice.payment_link_id is None
+    if business.accepts_cards and not invoice.livemode and invoice.payment_link_id is None:
         saved = saved_method_default(customer=invoice.customer)
         if saved is not None:
             options["saved_method"] = saved

@@ -18,9 +18,8 @@ from paydesk.payments.models import Payment
 from paydesk.payments.services import payment_complete_action, payment_start_for_element
 from paydesk.providers.stripe.models import StripeConnection
 
-from .methods import _after_payment, _refused
 from .presentation import invoice_view
-from .views import invoice_for_token, page_locale, render_customer_page
+from .views import after_payment, invoice_for_token, page_locale, refused, render_customer_page
 
 STRIPE_CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -51,11 +50,11 @@ def stripe_checkout(request, token: str):
     locale = page_locale(request, customer=invoice.customer, business=invoice.business)
     connection = stripe_connection_for(invoice)
     if connection is None:
-        return _refused(request, token, PaydeskError("payment_method_unavailable", "Stripe is not connected."), locale)
+        return refused(request, token, PaydeskError("payment_method_unavailable", "Stripe is not connected."), locale)
     try:
         payment, client_secret = payment_start_for_element(invoice=invoice)
     except PaydeskError as error:
-        return _refused(request, token, error, locale)
+        return refused(request, token, error, locale)
     context = {
         **invoice_view(invoice, locale),
         "publishable_key": connection.publishable_key,
@@ -77,5 +76,8 @@ def stripe_return(request, token: str):
     payment = Payment.objects.filter(invoice=invoice, provider="stripe", public_id=request.GET.get("payment", "")).first()
     if payment is None or payment.provider_reference != request.GET.get("payment_intent", ""):
         return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}))
-    payment = payment_complete_action(payment=payment, approved=True)
-    return _after_payment(request, token, payment, locale)
+    try:
+        payment = payment_complete_action(payment=payment, approved=True)
+    except PaydeskError as error:  # Stripe unreachable: the webhook will settle it later
+        return refused(request, token, error, locale)
+    return after_payment(request, token, payment, locale)

@@ -17,7 +17,7 @@ from paydesk.payments.enums import PaymentStatus
 from paydesk.payments.models import Payment
 from paydesk.payments.services import payment_create
 
-from .checkout import FIELD_FOR_FAILURE, decline_message, failure_message_for, read_card_form
+from .checkout import FIELD_FOR_FAILURE, CardForm, decline_message, failure_message_for, read_card_form
 from .presentation import invoice_view, payment_options
 
 
@@ -51,7 +51,7 @@ def render_customer_page(request, template: str, context: dict, locale: str, sta
     return response
 
 
-def _page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "", status: int = 200):
+def invoice_page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "", status: int = 200):
     context = invoice_view(invoice, locale)
     payable = invoice.status == "open" and invoice.amount_remaining > 0
     context.update(
@@ -64,7 +64,16 @@ def _page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "
             **(payment_options(invoice, locale) if payable else {}),
         }
     )
-    return render_customer_page(request, "portal/hosted_invoice.html", context, locale, status)
+    response = render_customer_page(request, "portal/hosted_invoice.html", context, locale, status)
+    if context.get("paypal_enabled"):
+        # The PayPal button's form is answered with a redirect to PayPal, and browsers hold
+        # redirects after a form to the page's form-action: name PayPal's approval hosts.
+        from paydesk.core.middleware import content_security_policy
+
+        response["Content-Security-Policy"] = content_security_policy(
+            form_action=("https://www.paypal.com", "https://www.sandbox.paypal.com")
+        )
+    return response
 
 
 @require_http_methods(["GET"])
@@ -78,7 +87,7 @@ def hosted_invoice(request, token: str):
         if failed is not None and failed.status in (PaymentStatus.FAILED, PaymentStatus.CANCELED):
             with translation.override(locale):
                 failure = failure_message_for(failed)
-    return _page(request, invoice, locale=locale, failure=failure)
+    return invoice_page(request, invoice, locale=locale, failure=failure)
 
 
 @require_http_methods(["POST"])
@@ -88,39 +97,52 @@ def hosted_invoice_pay(request, token: str):
     with translation.override(locale):
         form = read_card_form(request.POST, currency=invoice.currency)
         if form.errors:
-            return _page(request, invoice, locale=locale, form=form, status=400)
+            return invoice_page(request, invoice, locale=locale, form=form, status=400)
         try:
             payment = payment_create(
                 invoice=invoice,
                 card=form.card,
                 amount=form.amount,
-                save_card=form.save_card,
+                save_card=form.save_card and invoice.payment_link_id is None,
                 return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
             )
         except PaydeskError as error:
             invoice = invoice_for_token(token)
-            form.errors["amount" if error.param == "amount" else "general"] = _refusal_message(error)
-            return _page(request, invoice, locale=locale, form=form, status=400)
-        if payment.status == PaymentStatus.SUCCEEDED:
-            return HttpResponseRedirect(
-                reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1"
-            )
-        if payment.status == PaymentStatus.REQUIRES_ACTION:
-            return HttpResponseRedirect(payment.next_action_url)
+            form.errors["amount" if error.param == "amount" else "general"] = refusal_message(error)
+            return invoice_page(request, invoice, locale=locale, form=form, status=400)
+        if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REQUIRES_ACTION):
+            return after_payment(request, token, payment, locale)
         code = payment.decline_code or payment.failure_code
         field = FIELD_FOR_FAILURE.get(payment.failure_code)
         if field:
             form.errors[field] = decline_message(code)
-        return _page(request, invoice_for_token(token), locale=locale, form=form, failure=decline_message(code), status=402)
+        return invoice_page(request, invoice_for_token(token), locale=locale, form=form, failure=decline_message(code), status=402)
 
 
-def _refusal_message(error: PaydeskError) -> str:
+def after_payment(request, token: str, payment, locale: str):
+    if payment.status == PaymentStatus.SUCCEEDED:
+        return HttpResponseRedirect(reverse("receipt", kwargs={"token": token, "payment_id": payment.public_id}) + "?new=1")
+    if payment.status == PaymentStatus.REQUIRES_ACTION:
+        return HttpResponseRedirect(payment.next_action_url)
+    return HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}) + f"?failed={payment.public_id}")
+
+
+def refused(request, token: str, error: PaydeskError, locale: str):
+    invoice = invoice_for_token(token)
+    with translation.override(locale):
+        form = CardForm(errors={"general": refusal_message(error)})
+        return invoice_page(request, invoice, locale=locale, form=form, status=400)
+
+
+def refusal_message(error: PaydeskError) -> str:
     from django.utils.translation import gettext as _
 
     if error.code == "amount_too_large":
         return _("That is more than you owe on this invoice. Enter a smaller amount.")
     if error.code == "invoice_already_paid":
         return _("This invoice is already paid. Thank you!")
+    if error.http_status in (502, 503):
+        return _("We could not reach the payment provider just now. Nothing was charged twice; please try again in a minute.")
     if error.code in ("invoice_void", "invoice_uncollectible"):
         return _("This invoice can no longer be paid online. Please contact us.")
     return _("We could not take this payment. Please check the details and try again.")

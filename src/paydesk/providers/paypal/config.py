@@ -46,7 +46,8 @@ class PayPalConfig:
 
     @property
     def is_sandbox(self) -> bool:
-        return self.api_base == SANDBOX_API_BASE
+        """Anything but PayPal's live API is play money (its sandbox, or a local stand-in)."""
+        return self.api_base != LIVE_API_BASE
 
 
 def _variable(name: str) -> str:

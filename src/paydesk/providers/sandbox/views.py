@@ -34,4 +34,13 @@ def challenge(request, reference: str):
         "amount": format_money(Money(charge.amount, charge.currency), "en"),
         "answered": charge.status != "requires_action",
     }
-    return render(request, "sandbox/challenge.html", context)
+    response = render(request, "sandbox/challenge.html", context)
+    if payment.return_url:
+        # The answer is a redirect to the merchant's page, which may be on another host.
+        from urllib.parse import urlsplit
+
+        from paydesk.core.middleware import content_security_policy
+
+        parts = urlsplit(payment.return_url)
+        response["Content-Security-Policy"] = content_security_policy(form_action=(f"{parts.scheme}://{parts.netloc}",))
+    return response

@@ -17,11 +17,17 @@
     button.disabled = true;
     stripe.confirmPayment({ elements: elements, confirmParams: { return_url: form.getAttribute("data-return-url") } })
       .then(function (result) {
-        // Only reached when the payment could not start (a decline shows here too).
+        // Only reached when the payment did not go ahead. A field the payer can fix
+        // keeps this attempt; a decline ends it (Stripe records it as failed), so the next
+        // try starts a fresh payment from the invoice page.
         if (result.error) {
           error.textContent = result.error.message;
           error.hidden = false;
-          button.disabled = false;
+          if (result.error.type === "validation_error") {
+            button.disabled = false;
+          } else {
+            document.getElementById("stripe-try-again").hidden = false;
+          }
         }
       });
   });
