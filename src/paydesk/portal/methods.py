@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from paydesk.core.errors import PaydeskError
