@@ -103,7 +103,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     def unexpected(request, error: Exception):
         logger.exception("unhandled error in %s %s", request.method, request.path)
-        envelope = PaydeskError("internal_error", "Something went wrong on our side. Nothing was changed.", type=API_ERROR)
+        envelope = PaydeskError("internal_error", "Something went wrong on our side. Please try again; if it keeps happening, contact support.", type=API_ERROR)
         return api.create_response(request, envelope.as_dict(), status=500)
 
     api.add_exception_handler(PaydeskError, paydesk_error)

@@ -189,14 +189,15 @@ def invoice_finalize(*, invoice: Invoice) -> Invoice:
 def invoice_void(*, invoice: Invoice) -> Invoice:
     """Cancel an invoice nobody has paid anything on; reverse its receivable.
 
-    Refuses an invoice with payments: refund them first, so the books show what happened.
+    Refuses an invoice with payments (a paid amount is history the books keep; refund it and
+    mark the invoice uncollectible instead).
     """
     invoice = _lock(invoice)
     check_transition("invoice", INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.VOID)
     if invoice.amount_paid > 0:
         raise PaydeskError(
             "invoice_has_payments",
-            "This invoice has payments; refund them before voiding it.",
+            "This invoice has payments, so it cannot be voided; refund the payments and write off what remains instead.",
         )
     was_open = invoice.status == InvoiceStatus.OPEN
     invoice.status = InvoiceStatus.VOID.value
