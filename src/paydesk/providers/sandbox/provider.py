@@ -9,6 +9,7 @@ challenge page, takes a fee, and refunds only what was captured. It keeps its ow
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from paydesk.core import clock
@@ -205,15 +206,17 @@ class SandboxProvider:
     def refund_create(
         self, provider_reference: str, *, amount: int, currency: str, reference: str
     ) -> RefundResult:
-        existing = SandboxRefund.objects.filter(merchant_reference=reference).first()
-        if existing is not None:
-            return RefundResult(succeeded=True, provider_reference=existing.reference)
-        charge = SandboxCharge.objects.select_for_update(of=("self",)).get(reference=provider_reference)
-        if charge.status != "succeeded":
-            return RefundResult(succeeded=False, failure_reason="charge_not_captured")
-        if currency != charge.currency or amount <= 0 or charge.amount_refunded + amount > charge.amount:
-            return RefundResult(succeeded=False, failure_reason="amount_too_large")
-        charge.amount_refunded += amount
-        charge.save(update_fields=["amount_refunded"])
-        refund = SandboxRefund.objects.create(merchant_reference=reference, charge=charge, amount=amount)
-        return RefundResult(succeeded=True, provider_reference=refund.reference)
+        # The sandbox's own records change together, whatever transaction the caller is in.
+        with transaction.atomic():
+            existing = SandboxRefund.objects.filter(merchant_reference=reference).first()
+            if existing is not None:
+                return RefundResult(succeeded=True, provider_reference=existing.reference)
+            charge = SandboxCharge.objects.select_for_update().get(reference=provider_reference)
+            if charge.status != "succeeded":
+                return RefundResult(succeeded=False, failure_reason="charge_not_captured")
+            if currency != charge.currency or amount <= 0 or charge.amount_refunded + amount > charge.amount:
+                return RefundResult(succeeded=False, failure_reason="amount_too_large")
+            charge.amount_refunded += amount
+            charge.save(update_fields=["amount_refunded"])
+            refund = SandboxRefund.objects.create(merchant_reference=reference, charge=charge, amount=amount)
+            return RefundResult(succeeded=True, provider_reference=refund.reference)
