@@ -117,18 +117,30 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
+def _active_endpoints(event: Event) -> list[WebhookEndpoint]:
+    """The business's enabled endpoints in the event's mode, read once per business object.
+
+    A payment records four events in one transaction on one freshly read business row, so
+    the endpoints are kept on that object rather than read four times; the next transaction
+    reads its business (and so the endpoints) afresh.
+    """
+    business = event.business
+    cache = business.__dict__.setdefault("_paydesk_webhook_endpoints", {})
+    if event.livemode not in cache:
+        cache[event.livemode] = list(
+            WebhookEndpoint.objects.filter(
+                business_id=event.business_id, livemode=event.livemode, enabled=True, deleted_at__isnull=True
+            )
+        )
+    return cache[event.livemode]
+
+
 def webhook_deliveries_create(*, event: Event) -> int:
     """Queue the event for every enabled endpoint of its business that wants it.
 
     Runs inside the event's transaction; wakes the worker once the transaction commits.
     """
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            business_id=event.business_id, livemode=event.livemode, enabled=True, deleted_at__isnull=True
-        )
-        if endpoint.wants(event.type)
-    ]
+    endpoints = [endpoint for endpoint in _active_endpoints(event) if endpoint.wants(event.type)]
     if not endpoints:
         return 0
     WebhookDelivery.objects.bulk_create(
