@@ -95,6 +95,8 @@ def paydesk_server(tmp_path_factory) -> PaydeskServer:
     environment.update(
         PAYDESK_DATA_DIR=str(data_dir),
         PAYDESK_BASE_URL=base_url,
+        # The test's webhook receiver listens on this machine.
+        PAYDESK_WEBHOOK_ALLOW_PRIVATE_ADDRESSES="1",
         PYTHONUNBUFFERED="1",
     )
     # The subprocess must queue jobs for its own worker, not run them inline.
@@ -193,7 +195,9 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def webhook_receiver():
+def webhook_receiver(settings):
+    # The receiver is on this machine: allow that for deliveries made in this process too.
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
     receiver = WebhookReceiver(url="")
 
     class Handler(http.server.BaseHTTPRequestHandler):

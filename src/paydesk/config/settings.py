@@ -215,3 +215,6 @@ STRIPE_MAX_NETWORK_RETRIES = int(_environment("PAYDESK_STRIPE_MAX_NETWORK_RETRIE
 # Webhook deliveries: how long a delivery is retried, and how long one attempt may take.
 WEBHOOK_RETRY_WINDOW_SECONDS = 3 * 24 * 3600
 WEBHOOK_TIMEOUT_SECONDS = 10
+# Webhooks go only to public addresses unless this is set (a receiver on this machine or a
+# private network, as in development): an API key must not become a way to probe inside.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _environment("PAYDESK_WEBHOOK_ALLOW_PRIVATE_ADDRESSES") == "1"

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -59,9 +61,22 @@ def verify_signature(*, secret: str, header: str, body: bytes, now: int | None =
 
 
 def _check_url(url: str) -> None:
+    """An http(s) address; a host written as a non-public IP address (or "localhost") is
+    refused at once. Names are resolved and checked again at every delivery."""
     parsed = urlparse(url or "")
     if parsed.scheme not in {"http", "https"} or not parsed.hostname or len(url) > 2000:
         raise PaydeskError("url_invalid", "The webhook URL must be an http or https address.", param="url")
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    host = parsed.hostname
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if host == "localhost" or host.endswith(".localhost") or (literal is not None and not literal.is_global):
+        raise PaydeskError(
+            "url_not_public", "Webhooks can only be sent to public internet addresses.", param="url"
+        )
 
 
 def _check_events(enabled_events: list[str]) -> None:
@@ -164,10 +179,41 @@ def _claim(delivery_id: int, expected_next_attempt_at: datetime.datetime) -> boo
     return claimed == 1
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver answers for itself: a redirect is an answer (not a 2xx), never followed,
+    so a public address cannot bounce a delivery to an internal one."""
+
+    def redirect_request(self, request, fp, code, message, headers, new_url):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _public_address_problem(url: str) -> str:
+    """Why this URL's host may not receive webhooks (it resolves to a private, loopback,
+    link-local or reserved address), or "" when it may."""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return ""
+    host = urlparse(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as error:
+        return f"cannot resolve {host}: {error}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            return f"{host} resolves to a non-public address"
+    return ""
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
+    problem = _public_address_problem(url)
+    if problem:
+        return None, "", problem
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             return response.status, response.read(500).decode(errors="replace"), ""
     except urllib.error.HTTPError as error:
         return error.code, error.read(500).decode(errors="replace"), ""
