@@ -210,11 +210,12 @@ def test_a_receiver_that_always_fails_is_retried_on_schedule_then_given_up_withi
     expected_attempt_times = [START]
     for wait in WAITS_SECONDS:
         following = expected_attempt_times[-1] + datetime.timedelta(seconds=wait)
-        if following > START + RETRY_WINDOW:
+        if following >= START + RETRY_WINDOW:
             break
         expected_attempt_times.append(following)
-    # 0, 1 min, 6 min, 36 min, 2 h 36, 7 h 36, then every 10 h up to 67 h 36
-    assert len(expected_attempt_times) == 12
+    expected_attempt_times.append(START + RETRY_WINDOW)
+    # 0, 1 min, 6 min, 36 min, 2 h 36, 7 h 36, every 10 h up to 67 h 36, and at 72 h
+    assert len(expected_attempt_times) == 13
 
     # when the worker sweeps a second before each attempt is due, and when it is due
     sweeps = []
@@ -225,14 +226,14 @@ def test_a_receiver_that_always_fails_is_retried_on_schedule_then_given_up_withi
     after_window = _sweep_at(START + RETRY_WINDOW + datetime.timedelta(days=1))
 
     # then each attempt happened exactly on time, and after the last the delivery failed
-    assert sweeps == [(0, 1)] * 12
-    assert final == (DeliveryStatus.FAILED, 12, None)
+    assert sweeps == [(0, 1)] * 13
+    assert final == (DeliveryStatus.FAILED, 13, None)
     assert after_window == 0
     attempts = list(WebhookAttempt.objects.filter(delivery=delivery).order_by("id"))
     assert [attempt.attempted_at for attempt in attempts] == expected_attempt_times
     assert {(attempt.response_status, attempt.succeeded) for attempt in attempts} == {(500, False)}
     # and every attempt carried the same event with the same contents
     received = webhook_receiver.snapshot()
-    assert len(received) == 12
+    assert len(received) == 13
     assert {one.body for one in received} == {received[0].body}
     assert received[0].event["id"] == delivery.event.public_id

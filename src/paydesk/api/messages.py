@@ -3,15 +3,13 @@ from __future__ import annotations
 from ninja import Router
 
 from paydesk.customers.selectors import customer_get
-from paydesk.invoicing.payment_links import payment_link_create, payment_link_get
 from paydesk.invoicing.selectors import invoice_get
 from paydesk.messaging.models import Message
 
-from .objects import message_object, payment_link_object
+from .objects import message_object
 from .pagination import list_envelope
-from .schemas import PaymentLinkCreate
 
-router = Router(tags=["messages and payment links"])
+router = Router(tags=["messages"])
 
 
 @router.get("/messages", summary="List emails sent (or kept in the outbox) to customers")
@@ -37,17 +35,3 @@ def list_messages(
         messages.order_by("-id"), to_object=message_object, url="/api/v1/messages",
         limit=limit, starting_after=starting_after, kind="message",
     )
-
-
-@router.post("/payment_links", summary="Create a payment link for an ad-hoc amount")
-def create_payment_link(request, payload: PaymentLinkCreate):
-    link = payment_link_create(
-        business=request.business, livemode=request.livemode,
-        amount=payload.amount, currency=payload.currency, description=payload.description,
-    )
-    return payment_link_object(link)
-
-
-@router.get("/payment_links/{link_id}", summary="Retrieve a payment link")
-def retrieve_payment_link(request, link_id: str):
-    return payment_link_object(payment_link_get(business=request.business, livemode=request.livemode, public_id=link_id))

@@ -254,10 +254,11 @@ def webhook_delivery_attempt(delivery: WebhookDelivery) -> bool:
             delay = RETRY_DELAYS_SECONDS[min(attempt_count, len(RETRY_DELAYS_SECONDS)) - 1]
             next_attempt = now + datetime.timedelta(seconds=delay)
             window_closes = delivery.created + datetime.timedelta(seconds=settings.WEBHOOK_RETRY_WINDOW_SECONDS)
-            if next_attempt > window_closes:
+            if now >= window_closes:
                 updates.update(status=DeliveryStatus.FAILED)
             else:
-                updates.update(next_attempt_at=next_attempt)
+                # The last try is when the 3-day window closes, not a backoff step before it.
+                updates.update(next_attempt_at=min(next_attempt, window_closes))
         WebhookDelivery.objects.filter(pk=delivery.pk).update(**updates)
     if not succeeded:
         logger.info("webhook %s to %s failed: %s %s", delivery.event.public_id, endpoint.public_id, status, error)

@@ -117,3 +117,20 @@ class PaymentProvider(Protocol):
         self, provider_reference: str, *, amount: int, currency: str, reference: str
     ) -> RefundResult:
         """Return ``amount`` of a succeeded charge to the payer."""
+
+
+class RedirectPaymentProvider(PaymentProvider, Protocol):
+    """A provider whose payer approves on the provider's own site (PayPal)."""
+
+    def order_create(
+        self, *, amount: int, currency: str, reference: str, return_url: str, cancel_url: str, description: str = ""
+    ) -> ChargeResult:
+        """Create the order; REQUIRES_ACTION with the address to send the payer to."""
+
+
+class ElementPaymentProvider(PaymentProvider, Protocol):
+    """A provider whose own browser form collects the card or wallet (Stripe's Payment Element)."""
+
+    def intent_create_for_element(self, *, amount: int, currency: str, reference: str, description: str = ""):
+        """Create the payment at the provider; returns its reference and the client secret
+        the page needs (never stored)."""
