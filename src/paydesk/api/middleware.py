@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from paydesk.businesses.selectors import api_key_find
+from paydesk.core import clock
 from paydesk.core.errors import AUTHENTICATION_ERROR, PaydeskError
 
 from .idempotency import with_idempotency
@@ -154,6 +155,8 @@ class ApiRequestMiddleware:
             return _in_envelope(request, self.get_response(request))
 
         idempotency_key = request.headers.get("Idempotency-Key", "")
-        if request.method == "POST" and idempotency_key:
-            return with_idempotency(request, idempotency_key, respond)
-        return respond(request)
+        # Everything this request does happens at the business's time (its test clock).
+        with clock.business_time(request.business, livemode=request.livemode):
+            if request.method == "POST" and idempotency_key:
+                return with_idempotency(request, idempotency_key, respond)
+            return respond(request)

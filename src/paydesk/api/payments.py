@@ -14,7 +14,11 @@ from paydesk.providers.base import CardDetails
 
 from .objects import payment_object, refund_object
 from .pagination import list_envelope
-from .schemas import BankTransferArrival, PaymentAuthentication, PaymentCreate, RefundCreate
+from paydesk.businesses.services import business_clock_advance
+from paydesk.core import clock
+from paydesk.jobs import run_due_work
+
+from .schemas import BankTransferArrival, ClockAdvance, PaymentAuthentication, PaymentCreate, RefundCreate
 
 router = Router(tags=["payments"])
 
@@ -129,3 +133,26 @@ def simulate_bank_transfer(request, payload: BankTransferArrival):
         reference=payload.reference, amount=payload.amount, currency=payload.currency,
     )
     return payment_object(payment)
+
+
+@router.post(
+    "/test_helpers/advance_clock",
+    summary="Test mode: move this business's clock forward and run all work that became due",
+    tags=["test helpers"],
+)
+def advance_clock(request, payload: ClockAdvance):
+    if request.livemode:
+        raise PaydeskError("test_mode_only", "Test helpers work with test keys only.", http_status=400)
+    business = business_clock_advance(
+        business=request.business, seconds=payload.days * 86400 + payload.hours * 3600
+    )
+    done = run_due_work(business=business)
+    with clock.business_time(business, livemode=False):
+        frozen_time = clock.now()
+    return {
+        "object": "test_clock",
+        "business": business.public_id,
+        "offset_seconds": business.test_clock_offset_seconds,
+        "now": int(frozen_time.timestamp()),
+        "work_done": done,
+    }

@@ -157,3 +157,8 @@ class BankTransferArrival(StrictSchema):
     reference: Annotated[StrictStr, Field(min_length=5, max_length=40)]
     amount: PositiveAmountMinor
     currency: Currency
+
+
+class ClockAdvance(StrictSchema):
+    days: Annotated[StrictInt, Field(ge=0, le=3660)] = 0
+    hours: Annotated[StrictInt, Field(ge=0, le=24 * 366)] = 0

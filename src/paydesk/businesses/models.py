@@ -20,6 +20,9 @@ class Business(models.Model):
     phone = models.CharField(max_length=40, blank=True, default="")
     # The image itself lives in BusinessLogo, so the many reads of a business never load it.
     has_logo = models.BooleanField(default=False)
+    # The business's test clock: how far its test-mode time runs ahead of the wall clock
+    # (moved only by the advance_clock test helper; live mode always uses real time).
+    test_clock_offset_seconds = models.BigIntegerField(default=0)
     invoice_number_prefix = models.CharField(max_length=12, default="INV")
     # Which ways to pay the hosted page offers (each can be switched off per business).
     accepts_cards = models.BooleanField(default=True)

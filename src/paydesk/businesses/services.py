@@ -145,3 +145,14 @@ def business_set_bank_details(
         ]
     )
     return business
+
+
+def business_clock_advance(*, business: Business, seconds: int) -> Business:
+    """Move the business's test clock forward (never back: time that passed stays passed)."""
+    if seconds <= 0:
+        raise PaydeskError("parameter_missing", "Advance the clock by at least one hour or day.", param="days")
+    with transaction.atomic():
+        locked = Business.objects.select_for_update(of=("self",)).get(pk=business.pk)
+        locked.test_clock_offset_seconds += seconds
+        locked.save(update_fields=["test_clock_offset_seconds"])
+    return locked

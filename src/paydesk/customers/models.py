@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from paydesk.businesses.models import Business
-from paydesk.core import ids
+from paydesk.core import clock, ids
 from paydesk.core.encryption import EncryptedTextField
 
 
@@ -17,7 +17,7 @@ class Customer(models.Model):
     email = models.EmailField(blank=True)
     phone = EncryptedTextField(blank=True, default="")
     preferred_locales = models.JSONField(default=list, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=clock.now)  # the business's time (its test clock)
 
     class Meta:
         indexes = [models.Index(fields=["business", "livemode", "-id"])]

@@ -20,7 +20,7 @@ LEASE_SECONDS = 120
 
 
 def _claim(message_id: int, expected_next_attempt_at) -> bool:
-    lease_until = clock.now() + datetime.timedelta(seconds=LEASE_SECONDS)
+    lease_until = clock.real_now() + datetime.timedelta(seconds=LEASE_SECONDS)
     return (
         Message.objects.filter(pk=message_id, status=MessageStatus.QUEUED, next_attempt_at=expected_next_attempt_at)
         .update(next_attempt_at=lease_until)
@@ -42,7 +42,7 @@ def message_deliver(message: Message) -> str:
             status, next_attempt = MessageStatus.FAILED, message.next_attempt_at
         else:
             status = MessageStatus.QUEUED
-            next_attempt = clock.now() + datetime.timedelta(seconds=RETRY_DELAYS_SECONDS[attempts - 1])
+            next_attempt = clock.real_now() + datetime.timedelta(seconds=RETRY_DELAYS_SECONDS[attempts - 1])
         Message.objects.filter(pk=message.pk).update(
             status=status, attempt_count=F("attempt_count") + 1, last_error=str(error)[:300], next_attempt_at=next_attempt
         )
@@ -50,14 +50,14 @@ def message_deliver(message: Message) -> str:
         return status
     status = MessageStatus.SENT if handed_over else MessageStatus.STORED
     Message.objects.filter(pk=message.pk).update(
-        status=status, attempt_count=F("attempt_count") + 1, sent_at=clock.now(), last_error=""
+        status=status, attempt_count=F("attempt_count") + 1, sent_at=clock.real_now(), last_error=""
     )
     return status
 
 
 def messages_deliver_due(*, limit: int = 100) -> int:
     due = list(
-        Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=clock.now())
+        Message.objects.filter(status=MessageStatus.QUEUED, next_attempt_at__lte=clock.real_now())
         .order_by("next_attempt_at")
         .values_list("pk", "next_attempt_at")[:limit]
     )

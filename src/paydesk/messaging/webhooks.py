@@ -160,7 +160,9 @@ def webhook_deliveries_create(*, event: Event) -> int:
         return 0
     WebhookDelivery.objects.bulk_create(
         [
-            WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=event.created, created=event.created)
+            # Delivery runs on the wall clock (a business's test clock moves its events' times,
+            # not when the worker sends them).
+            WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=clock.real_now(), created=clock.real_now())
             for endpoint in endpoints
         ]
     )
@@ -172,7 +174,7 @@ def webhook_deliveries_create(*, event: Event) -> int:
 
 def _claim(delivery_id: int, expected_next_attempt_at: datetime.datetime) -> bool:
     """Take a delivery for this worker by moving its due time forward, if nobody else has."""
-    lease_until = clock.now() + datetime.timedelta(seconds=LEASE_SECONDS)
+    lease_until = clock.real_now() + datetime.timedelta(seconds=LEASE_SECONDS)
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at=expected_next_attempt_at
     ).update(next_attempt_at=lease_until)
@@ -235,7 +237,7 @@ def webhook_delivery_attempt(delivery: WebhookDelivery) -> bool:
     status, excerpt, error = _post(endpoint.url, body, headers)
     duration = int((time.monotonic() - started) * 1000)
     succeeded = status is not None and 200 <= status < 300
-    now = clock.now()
+    now = clock.real_now()
     with transaction.atomic():
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -268,7 +270,7 @@ def webhook_delivery_attempt(delivery: WebhookDelivery) -> bool:
 def webhook_deliveries_sweep(*, limit: int = 100) -> int:
     """Attempt every delivery that is due; safe to run from many workers at once."""
     due = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock.now())
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=clock.real_now())
         .order_by("next_attempt_at")
         .values_list("pk", "next_attempt_at")[:limit]
     )

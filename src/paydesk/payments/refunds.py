@@ -150,12 +150,17 @@ def refund_create(*, payment: Payment, amount: int | None = None, reason: str = 
 
 
 def refunds_retry_pending(*, limit: int = 50) -> int:
-    """Ask the provider again about refunds whose answer was lost (same id, so never twice)."""
-    stale = Refund.objects.filter(
-        status=RefundStatus.PENDING.value, created__lte=clock.now() - RETRY_PENDING_AFTER
-    ).select_related("payment__business")[:limit]
+    """Ask the provider again about refunds whose answer was lost (same id, so never twice).
+
+    A refund's ``created`` is its business's time (a test clock may run ahead), so each is
+    judged against its own business's clock.
+    """
+    pending = Refund.objects.filter(status=RefundStatus.PENDING.value).select_related("payment__business")[: limit * 4]
     finished = 0
-    for refund in stale:
+    for refund in pending[:limit]:
+        business_now = clock.real_now() + clock.offset_of(refund.payment.business, livemode=refund.livemode)
+        if refund.created > business_now - RETRY_PENDING_AFTER:
+            continue
         if _ask_provider(refund).status != RefundStatus.PENDING:
             finished += 1
     return finished

@@ -1,0 +1,33 @@
+"""All due work in one call: what the worker's minute sweep runs, and what the test clock
+runs for one business right after moving its time.
+
+Each sweep is idempotent and finds its work in the database (rule 5), so running this twice,
+or in two workers at once, does nothing twice.
+"""
+
+from __future__ import annotations
+
+from paydesk.core import clock
+
+
+def run_due_work(*, business=None) -> dict[str, int]:
+    """Run every sweep; with ``business``, its test-mode work at its own (test clock) time
+    first. Answers how much each sweep did."""
+    from paydesk.messaging.delivery import messages_deliver_due
+    from paydesk.messaging.reminders import reminders_sweep
+    from paydesk.messaging.webhooks import webhook_deliveries_sweep
+    from paydesk.payments.automatic_charges import automatic_charges_sweep
+    from paydesk.payments.refunds import refunds_retry_pending
+
+    done: dict[str, int] = {}
+    if business is not None:
+        with clock.business_time(business, livemode=False):
+            done["automatic_charges"] = automatic_charges_sweep(business=business, livemode=False)
+            done["reminders"] = reminders_sweep(business=business, livemode=False)
+    else:
+        done["automatic_charges"] = automatic_charges_sweep()
+        done["reminders"] = reminders_sweep()
+    done["refunds"] = refunds_retry_pending()
+    done["messages"] = messages_deliver_due()
+    done["webhooks"] = webhook_deliveries_sweep()
+    return done
