@@ -217,3 +217,22 @@ def saved_method_object(method) -> dict:
         "expiring_soon": saved_method_expiring(method),
         "created": _timestamp(method.created),
     }
+
+
+def automatic_charge_object(charge) -> dict:
+    return {
+        "id": charge.public_id,
+        "object": "automatic_charge",
+        "livemode": charge.livemode,
+        "invoice": charge.invoice.public_id,
+        "payment_method": charge.saved_method.public_id,
+        "status": charge.status,
+        "attempt_count": charge.attempt_count,
+        "next_attempt_at": _timestamp(charge.next_attempt_at),
+        "last_decline_code": charge.last_decline_code or None,
+        "attempts": [
+            {"payment": payment.public_id, "status": payment.status, "decline_code": payment.decline_code or None,
+             "created": _timestamp(payment.created)}
+            for payment in charge.attempts.order_by("id")
+        ],
+    }

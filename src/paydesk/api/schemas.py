@@ -162,3 +162,8 @@ class BankTransferArrival(StrictSchema):
 class ClockAdvance(StrictSchema):
     days: Annotated[StrictInt, Field(ge=0, le=3660)] = 0
     hours: Annotated[StrictInt, Field(ge=0, le=24 * 366)] = 0
+
+
+class AutomaticChargeCreate(StrictSchema):
+    # A saved card of the invoice's customer ("pm_..."); the default card when left out.
+    payment_method: ObjectId | None = None

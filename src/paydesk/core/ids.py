@@ -27,6 +27,7 @@ PREFIXES = {
     "message": "msg",
     "payment_link": "plink",
     "saved_method": "pm",
+    "automatic_charge": "ach",
 }
 
 
@@ -93,6 +94,10 @@ def new_payment_link_id() -> str:
 
 def new_saved_method_id() -> str:
     return new_public_id("saved_method")
+
+
+def new_automatic_charge_id() -> str:
+    return new_public_id("automatic_charge")
 
 
 def new_sandbox_token() -> str:

@@ -38,6 +38,10 @@ class Payment(models.Model):
     saved_method = models.ForeignKey(
         "SavedPaymentMethod", null=True, blank=True, on_delete=models.SET_NULL, related_name="payments"
     )
+    # Set on the payments an automatic charge made (first try and retries).
+    automatic_charge = models.ForeignKey(
+        "AutomaticCharge", null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=100, blank=True, default="")
     card_brand = models.CharField(max_length=20, blank=True, default="")
@@ -149,3 +153,32 @@ class SavedPaymentMethod(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["customer", "removed_at"])]
+
+
+class AutomaticCharge(models.Model):
+    """An invoice the customer lets the business charge to a saved card on its due date,
+    with its smart-retry state. The attempts themselves are ordinary payments."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"  # waiting for its date
+        RETRYING = "retrying"  # failed; the next try is at next_attempt_at
+        SUCCEEDED = "succeeded"
+        NEEDS_CUSTOMER = "needs_customer"  # a failure a retry cannot fix (expired card...)
+        EXHAUSTED = "exhausted"  # out of tries; the invoice stays open for other ways to pay
+        CANCELED = "canceled"  # the invoice was paid or closed another way
+
+    public_id = models.CharField(max_length=40, unique=True, default=ids.new_automatic_charge_id)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
+    livemode = models.BooleanField(default=False)
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="automatic_charge")
+    saved_method = models.ForeignKey(SavedPaymentMethod, on_delete=models.PROTECT, related_name="automatic_charges")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    # In the business's time (its test clock in test mode).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveSmallIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_decline_code = models.CharField(max_length=40, blank=True, default="")
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]

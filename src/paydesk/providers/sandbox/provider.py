@@ -220,3 +220,9 @@ class SandboxProvider:
             charge.save(update_fields=["amount_refunded"])
             refund = SandboxRefund.objects.create(merchant_reference=reference, charge=charge, amount=amount)
             return RefundResult(succeeded=True, provider_reference=refund.reference)
+
+
+def sandbox_card_fund(token: str) -> bool:
+    """Test helper: the card behind a sandbox token now has money (its insufficient_funds
+    decline is lifted). Answers whether there was such a card."""
+    return SandboxCard.objects.filter(token=token, decline_code="insufficient_funds").update(decline_code="") == 1
