@@ -14,6 +14,7 @@ def run_due_work(*, business=None) -> dict[str, int]:
     """Run every sweep; with ``business``, its test-mode work at its own (test clock) time
     first. Answers how much each sweep did."""
     from paydesk.messaging.delivery import messages_deliver_due
+    from paydesk.messaging.digests import staff_digests_sweep
     from paydesk.messaging.reminders import reminders_sweep
     from paydesk.messaging.webhooks import webhook_deliveries_sweep
     from paydesk.payments.automatic_charges import automatic_charges_sweep
@@ -27,6 +28,7 @@ def run_due_work(*, business=None) -> dict[str, int]:
     else:
         done["automatic_charges"] = automatic_charges_sweep()
         done["reminders"] = reminders_sweep()
+    done["staff_digests"] = staff_digests_sweep()
     done["refunds"] = refunds_retry_pending()
     done["messages"] = messages_deliver_due()
     done["webhooks"] = webhook_deliveries_sweep()

@@ -21,9 +21,11 @@ def deliver_due_messages() -> int:
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_every_minute() -> None:
-    """Retries, and anything a lost wake-up left behind."""
-    webhook_deliveries_sweep()
-    messages_deliver_due()
+    """All due work: automatic charges, reminders, digests, refund retries, and any
+    message or webhook a lost wake-up left behind (paydesk.jobs)."""
+    from paydesk.jobs import run_due_work
+
+    run_due_work()
 
 
 def _wake(task) -> None:
