@@ -26,3 +26,17 @@ def test_the_clock_only_moves_forward(api):
     assert response.status_code == 400 and response.json()["error"]["param"] == "days"
     negative = api.post("/test_helpers/advance_clock", {"days": -1})
     assert negative.status_code == 400
+
+
+def test_the_hosted_page_shows_an_invoice_overdue_at_the_business_time(api, client, business, customer):
+    from paydesk.invoicing.models import Invoice
+
+    from .conftest import make_invoice
+
+    invoice = make_invoice(business, customer)  # due in 14 days
+    page = client.get(f"/i/{invoice.hosted_token}").content.decode()
+    assert "(overdue)" not in page
+    api.post("/test_helpers/advance_clock", {"days": 15})
+    page = client.get(f"/i/{invoice.hosted_token}").content.decode()
+    assert "(overdue)" in page
+    assert Invoice.objects.get(pk=invoice.pk).status == "open"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from paydesk.businesses.enums import StaffRole
 from paydesk.businesses.models import Business, StaffMembership
+from paydesk.core import clock
 
 from .language import use_dashboard_language
 from .pages import dashboard_page
@@ -95,7 +96,9 @@ def staff_view(*, as_json: bool = False, changes_only: bool = False):
                 return forbidden(
                     request, _("Your role can look at everything but cannot change anything."), as_json=as_json
                 )
-            return view(request, *args, **kwargs)
+            # The dashboard shows test mode, so it runs at the business's test clock.
+            with clock.business_time(scope.business, livemode=scope.livemode):
+                return view(request, *args, **kwargs)
 
         return wrapped
 

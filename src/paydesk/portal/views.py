@@ -21,6 +21,26 @@ from .checkout import FIELD_FOR_FAILURE, CardForm, decline_message, failure_mess
 from .presentation import invoice_view, payment_options
 
 
+def in_business_time(view):
+    """Run a customer page for an invoice at its business's time (a test clock moves it in
+    test mode), so "overdue", payment dates and receipts agree with the API."""
+    import functools
+
+    from paydesk.core import clock
+
+    @functools.wraps(view)
+    def wrapped(request, token: str, *arguments, **keywords):
+        invoice = Invoice.objects.select_related("business").filter(hosted_token=token).only(
+            "livemode", "business__test_clock_offset_seconds"
+        ).first()
+        if invoice is None:
+            return view(request, token, *arguments, **keywords)
+        with clock.business_time(invoice.business, livemode=invoice.livemode):
+            return view(request, token, *arguments, **keywords)
+
+    return wrapped
+
+
 def invoice_for_token(token: str) -> Invoice:
     invoice = (
         Invoice.objects.select_related("business", "customer")
