@@ -182,6 +182,15 @@ if QUEUE_URL.startswith("redis://"):
         "url": QUEUE_URL,
         "immediate": HUEY_IMMEDIATE,
     }
+elif QUEUE_URL.startswith(("postgres://", "postgresql://")):
+    # A queue table in PostgreSQL (huey's SQL storage), for workers on several machines
+    # that share no Redis.
+    HUEY = {
+        "huey_class": "huey.contrib.sql_huey.SqlHuey",
+        "name": "paydesk",
+        "database": "postgresql://" + QUEUE_URL.split("://", 1)[1],
+        "immediate": HUEY_IMMEDIATE,
+    }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
