@@ -137,3 +137,23 @@ def test_insufficient_funds_never_retries_past_14_days_or_4_tries():
     early = datetime.datetime(2026, 1, 10, 9, tzinfo=datetime.timezone.utc)
     assert next_retry_at(decline_code="insufficient_funds", first_attempt_at=early, failed_at=early, tries_so_far=1).day == 15
     assert next_retry_at(decline_code="insufficient_funds", first_attempt_at=early, failed_at=early, tries_so_far=4) is None
+
+
+def test_the_retry_effect_counts_what_retries_recovered(api, business, customer, frozen_start):
+    from paydesk.payments.automatic_charges import retry_effect
+
+    first = open_invoice_due_in(api, customer.public_id, 30)
+    save_card(api, first["id"], "4242424242424242")
+    from paydesk.payments.models import SavedPaymentMethod
+    from paydesk.providers.sandbox.models import SandboxCard
+
+    method = SavedPaymentMethod.objects.get(customer=customer)
+    SandboxCard.objects.filter(token=method.provider_token).update(decline_code="generic_decline")
+    invoice = open_invoice_due_in(api, customer.public_id, 1)
+    api.post(f"/invoices/{invoice['id']}/charge_automatically", {})
+    advance(api, 1)
+    SandboxCard.objects.filter(token=method.provider_token).update(decline_code="")
+    advance(api, 1)
+    assert retry_effect(business=business, livemode=False) == [
+        {"decline_code": "generic_decline", "retried": 1, "recovered": 1, "amounts": {"usd": 10000}}
+    ]
