@@ -29,3 +29,10 @@ def test_staff_get_one_digest_a_day_with_yesterdays_payments(open_invoice):
     text = message_bodies(digest)[0]
     assert "Payments received: 1 ($50.00)" in text and "Payments that failed: 1" in text
     assert "Questions?" not in text
+
+
+def test_customers_set_their_time_zone_and_opt_out_over_the_api(api, customer):
+    updated = api.post(f"/customers/{customer.public_id}", {"time_zone": "Europe/Moscow", "non_essential_opt_out": True}).json()
+    assert (updated["time_zone"], updated["non_essential_opt_out"], updated["reminders_paused"]) == ("Europe/Moscow", True, False)
+    refused = api.post(f"/customers/{customer.public_id}", {"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "time_zone_invalid"

@@ -40,7 +40,11 @@ def retrieve_customer(request, customer_id: str):
 def update_customer(request, customer_id: str, payload: CustomerUpdate):
     customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
     changes = payload.model_dump(exclude_unset=True)
-    changes = {field: ("" if value is None and field != "preferred_locales" else value) for field, value in changes.items()}
+    changes = {
+        field: ("" if value is None and field not in ("preferred_locales", "non_essential_opt_out") else value)
+        for field, value in changes.items()
+        if not (field == "non_essential_opt_out" and value is None)
+    }
     return customer_object(customer_update(customer=customer, **changes))
 
 

@@ -23,6 +23,9 @@ def customer_object(customer) -> dict:
         "email": customer.email,
         "phone": customer.phone,
         "preferred_locales": list(customer.preferred_locales),
+        "time_zone": customer.time_zone or None,
+        "non_essential_opt_out": customer.non_essential_opt_out,
+        "reminders_paused": customer.reminders_paused,
         "created": _timestamp(customer.created),
     }
 
@@ -67,6 +70,7 @@ def invoice_object(invoice) -> dict:
         "lines": [invoice_line_object(line) for line in invoice.lines.all()],
         "hosted_url": invoice_hosted_url(invoice),
         "pay_on_delivery": invoice.pay_on_delivery,
+        "reminders_paused": invoice.reminders_paused,
         "transfer_reference": invoice.transfer_reference or None,
         "created": _timestamp(invoice.created),
         "finalized_at": _timestamp(invoice.finalized_at),

@@ -76,6 +76,10 @@ class CustomerUpdate(StrictSchema):
     email: Email | None = None
     phone: Phone | None = None
     preferred_locales: Annotated[list[Locale], Field(max_length=5)] | None = None
+    # An IANA time zone for quiet hours ("Europe/Moscow"); "" for the business's.
+    time_zone: Annotated[StrictStr, Field(max_length=60)] | None = None
+    # No reminders or other messages that are not strictly needed.
+    non_essential_opt_out: StrictBool | None = None
 
 
 class InvoiceLineCreate(StrictSchema):

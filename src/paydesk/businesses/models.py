@@ -24,6 +24,9 @@ class Business(models.Model):
     # (moved only by the advance_clock test helper; live mode always uses real time).
     test_clock_offset_seconds = models.BigIntegerField(default=0)
     invoice_number_prefix = models.CharField(max_length=12, default="INV")
+    # An IANA name: the business's calendar day for reminder steps, and the customers' zone
+    # for quiet hours unless they have their own.
+    time_zone = models.CharField(max_length=64, default="UTC")
     # Which ways to pay the hosted page offers (each can be switched off per business).
     accepts_cards = models.BooleanField(default=True)
     accepts_wallets = models.BooleanField(default=True)

@@ -18,6 +18,13 @@ class Customer(models.Model):
     phone = EncryptedTextField(blank=True, default="")
     preferred_locales = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(default=clock.now)  # the business's time (its test clock)
+    # Staff paused automatic payment reminders for all of this customer's invoices.
+    reminders_paused = models.BooleanField(default=False)
+    # The customer asked for no messages beyond the essential ones (receipts, refunds);
+    # payment reminders are non-essential.
+    non_essential_opt_out = models.BooleanField(default=False)
+    # An IANA name ("Europe/Moscow") for quiet hours; empty means the business's zone.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["business", "livemode", "-id"])]

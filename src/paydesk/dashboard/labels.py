@@ -53,6 +53,15 @@ MESSAGE_TEMPLATE = {
     "invoice": _("Invoice"),
     "receipt": _("Receipt"),
     "refund": _("Refund"),
+    "payment_processing": _("Payment on its way"),
+    "payment_failed": _("Payment failed"),
+    "reminder_before_due": _("Reminder before the due date"),
+    "reminder_due": _("Reminder on the due date"),
+    "reminder_overdue": _("Overdue reminder"),
+    "automatic_charge_upcoming": _("Upcoming automatic charge"),
+    "automatic_charge_failed": _("Automatic charge failed"),
+    "automatic_charge_update_card": _("Please update your card"),
+    "staff_digest": _("Daily digest"),
 }
 
 

@@ -52,11 +52,19 @@ class Invoice(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     marked_uncollectible_at = models.DateTimeField(null=True, blank=True)
+    # Staff paused automatic payment reminders for this invoice (messaging.reminder_pauses).
+    reminders_paused = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["business", "livemode", "-id"]),
             models.Index(fields=["business", "livemode", "status", "-id"]),
+            # The reminder sweep's candidates: open invoices by due date.
+            models.Index(
+                fields=["business", "livemode", "due_date"],
+                condition=models.Q(status="open"),
+                name="invoice_open_by_due_date",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

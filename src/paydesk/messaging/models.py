@@ -117,3 +117,84 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["business", "livemode", "-id"]),
         ]
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ReminderPolicy(models.Model):
+    """How a business reminds its customers of what they owe: its steps, and the hours when
+    customers are left in peace. One per business, made with friendly defaults the first
+    time it is needed (``reminder_policy.reminder_policy_for``)."""
+
+    business = models.OneToOneField(Business, on_delete=models.CASCADE, related_name="reminder_policy")
+    enabled = models.BooleanField(default=True)
+    # Quiet hours, in each customer's own time zone: a reminder that falls due inside them
+    # waits until they end. Start after end wraps past midnight (21 → 8); equal means none.
+    quiet_start_hour = models.PositiveSmallIntegerField(default=21)
+    quiet_end_hour = models.PositiveSmallIntegerField(default=8)
+    updated = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "reminder policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quiet_start_hour__lte=23) & models.Q(quiet_end_hour__lte=23),
+                name="quiet_hours_are_hours_of_the_day",
+            )
+        ]
+
+
+class ReminderStep(models.Model):
+    """One reminder of a policy, ``offset_days`` from the due date (negative: before it).
+
+    Steps are switched off, never deleted: what was sent keeps pointing at its step, so
+    "one reminder per step per invoice" and the measured effect survive any edit.
+    """
+
+    policy = models.ForeignKey(ReminderPolicy, on_delete=models.CASCADE, related_name="steps")
+    offset_days = models.SmallIntegerField()
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["offset_days"]
+        constraints = [
+            # Two steps on one day would make "the latest step that is due" ambiguous.
+            models.UniqueConstraint(fields=["policy", "offset_days"], name="one_reminder_step_per_day"),
+        ]
+
+    @property
+    def template(self) -> str:
+        """The email (and SMS) template: before, on or after the due date."""
+        if self.offset_days < 0:
+            return "reminder_before_due"
+        if self.offset_days == 0:
+            return "reminder_due"
+        return "reminder_overdue"
+
+
+class ReminderSent(models.Model):
+    """A reminder step done for an invoice: written in the same transaction as its message,
+    and unique per (invoice, step), so a repeated sweep or a second worker can never send a
+    step twice. ``message`` is empty when the customer had no address for any channel (the
+    step is then spent, not retried)."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    livemode = models.BooleanField(default=False)
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.CASCADE, related_name="reminders_sent")
+    step = models.ForeignKey(ReminderStep, on_delete=models.PROTECT, related_name="reminders_sent")
+    # The step's offset when it was sent (a step's offset can be edited later).
+    offset_days = models.SmallIntegerField()
+    template = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, blank=True, default="")
+    message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminder")
+    created = models.DateTimeField()  # the business's time (its test clock)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step"], name="one_reminder_per_step_per_invoice"),
+        ]
+        indexes = [models.Index(fields=["business", "livemode", "step"])]
