@@ -43,7 +43,6 @@ from paydesk.messaging.reminders import reminder_candidates, reminder_send, remi
 from paydesk.payments.services import payment_create
 
 from ..conftest import card
-from .test_email import smtp_inbox  # noqa: F401 (a fixture: aiosmtpd on loopback)
 
 UTC = datetime.timezone.utc
 # Noon on the wall clock, so no test meets quiet hours by the hour it happens to run at.
