@@ -292,3 +292,28 @@ def test_the_reminder_pages_keep_to_the_strict_policy(staff, business, open_invo
         for form in re.findall(r'<form method="post".*?</form>', html, flags=re.S):
             assert 'name="csrfmiddlewaretoken"' in form, path
     assert ReminderSent.objects.count() == 0
+
+
+def test_the_reminders_page_shows_what_smart_retries_recovered(client, business, customer):
+    from paydesk.core import clock
+    from paydesk.payments.models import AutomaticCharge, Payment, SavedPaymentMethod
+    from paydesk.payments.services import payment_create
+
+    from ..conftest import card, make_invoice
+
+    client.login(username="owner@riverside.test", password="correct horse")
+    invoice = make_invoice(business, customer)
+    method = SavedPaymentMethod.objects.create(
+        business=business, livemode=False, customer=customer, provider="sandbox", provider_token="tok_x",
+        card_brand="visa", card_last4="4242", card_exp_month=12, card_exp_year=2030, active=True, created=clock.now(),
+    )
+    charge = AutomaticCharge.objects.create(
+        business=business, livemode=False, invoice=invoice, saved_method=method, status="succeeded",
+        attempt_count=2, created=clock.now(),
+    )
+    declined = payment_create(invoice=invoice, card=card("4000000000009995"))
+    paid = payment_create(invoice=invoice, card=card())
+    Payment.objects.filter(pk__in=[declined.pk, paid.pk]).update(automatic_charge=charge)
+    page = client.get("/dashboard/reminders/").content.decode()
+    assert "Smart retries of automatic charges" in page
+    assert "Not enough money on the card" in page and "$120.00" in page

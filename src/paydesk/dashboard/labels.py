@@ -65,6 +65,16 @@ MESSAGE_TEMPLATE = {
 }
 
 
+DECLINE_REASON = {
+    "insufficient_funds": _("Not enough money on the card"),
+    "generic_decline": _("Declined by the bank"),
+    "card_declined": _("Declined by the bank"),
+    "expired_card": _("Card expired"),
+    "incorrect_cvc": _("Wrong security code"),
+    "processing_error": _("Bank could not be reached"),
+}
+
+
 def label(table: dict, code: str) -> str:
     """The word for ``code``, or the code itself for one this table does not know yet."""
     return str(table.get(code, code))

@@ -64,6 +64,23 @@ def _effect_rows(request) -> list[dict]:
     return rows
 
 
+def _retry_rows(request) -> list[dict]:
+    """What smart retries of automatic charges recovered, by the first decline's reason."""
+    from paydesk.dashboard.labels import DECLINE_REASON, label
+    from paydesk.payments.automatic_charges import retry_effect
+
+    locale = translation.get_language() or "en"
+    return [
+        {
+            "reason": label(DECLINE_REASON, row["decline_code"]),
+            "retried": row["retried"],
+            "recovered": row["recovered"],
+            "amount": ", ".join(money_text(amount, currency, locale) for currency, amount in sorted(row["amounts"].items())),
+        }
+        for row in retry_effect(**request.staff.scoped())
+    ]
+
+
 def _policy_page(request, *, policy, form, steps, general_errors=(), status: int = 200):
     saved = {step.pk: step for step in policy.steps.all()}
     step_rows = []
@@ -79,6 +96,7 @@ def _policy_page(request, *, policy, form, steps, general_errors=(), status: int
         "step_rows": step_rows,
         "languages": LANGUAGE_NAMES,
         "effects": _effect_rows(request),
+        "retries": _retry_rows(request),
         "effect_window_days": EFFECT_WINDOW.days,
         "general_errors": list(general_errors),
     }
