@@ -77,32 +77,41 @@ def _sweep_business(business: Business, *, livemode: bool) -> int:
             return 0
         steps_by_id = {step.pk: step for step in steps}
         sent = 0
-        after_id = 0
+        after = None
         while True:
-            page = reminder_candidates(
-                business=business, livemode=livemode, policy=policy, steps=steps, now=clock.now(), after_id=after_id
+            page = reminder_candidate_page(
+                business=business, livemode=livemode, policy=policy, steps=steps, now=clock.now(), after=after
             )
-            for invoice_id, step_id in page:
+            for invoice_id, step_id, _due_date in page:
                 outcome = reminder_send(invoice_id=invoice_id, step=steps_by_id[step_id], steps=steps, policy=policy)
                 sent += outcome == ReminderOutcome.SENT
             if len(page) < CANDIDATE_PAGE_SIZE:
                 return sent
-            after_id = page[-1][0]
+            after = (page[-1][2], page[-1][0])
 
 
-def reminder_candidates(
+def reminder_candidates(**arguments) -> list[tuple[int, int]]:
+    """(invoice id, step id) for the first page of candidates (see reminder_candidate_page)."""
+    return [(invoice_id, step_id) for invoice_id, step_id, _due_date in reminder_candidate_page(**arguments)]
+
+
+def reminder_candidate_page(
     *,
     business: Business,
     livemode: bool,
     policy: ReminderPolicy,
     steps: list[ReminderStep],
     now: datetime.datetime,
-    after_id: int = 0,
+    after: tuple[datetime.date, int] | None = None,
     limit: int = CANDIDATE_PAGE_SIZE,
-) -> list[tuple[int, int]]:
-    """(invoice id, step id) for each invoice whose latest due step may be sent now, in one
-    query: open, owing, not paused or opted out, customer outside quiet hours, and no
-    reminder yet for that step or a later one."""
+) -> list[tuple[int, int, datetime.date]]:
+    """(invoice id, step id, due date) for each invoice whose latest due step may be sent
+    now, in one query: open, owing, not paused or opted out, customer outside quiet hours,
+    and no reminder yet for that step or a later one.
+
+    Pages go in (due date, id) order, after ``after``: the order of the open-invoices-by-
+    due-date index, so the database walks only the due part of that index and never the
+    whole table (ordering by id alone makes SQLite scan every invoice)."""
     enabled = sorted((step for step in steps if step.enabled), key=lambda step: step.offset_days, reverse=True)
     if not enabled:
         return []
@@ -125,10 +134,12 @@ def reminder_candidates(
         candidate_filter(),
         business=business,
         livemode=livemode,
-        pk__gt=after_id,
         # The earliest step's day bounds the due dates worth looking at.
         due_date__lte=day_limit(enabled[-1]),
     )
+    if after is not None:
+        after_due_date, after_id = after
+        invoices = invoices.filter(Q(due_date__gt=after_due_date) | Q(due_date=after_due_date, pk__gt=after_id))
     quiet_zones = quiet_zone_names(now, start_hour=policy.quiet_start_hour, end_hour=policy.quiet_end_hour)
     if quiet_zones:
         invoices = invoices.exclude(customer__time_zone__in=quiet_zones)
@@ -137,8 +148,8 @@ def reminder_candidates(
     return list(
         invoices.annotate(reminder_step_id=latest_step, reminder_offset_days=latest_offset)
         .filter(~Exists(already_reminded))
-        .order_by("pk")
-        .values_list("pk", "reminder_step_id")[:limit]
+        .order_by("due_date", "pk")
+        .values_list("pk", "reminder_step_id", "due_date")[:limit]
     )
 
 
