@@ -268,13 +268,18 @@ class OfflinePaymentForm(forms.Form):
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
 
     def clean_amount(self) -> int | None:
-        text = self.cleaned_data["amount"].strip()
-        if not text:
-            return None
-        amount = parse_major_amount(text, self.currency)
-        if amount is None:
-            raise forms.ValidationError(_("Enter an amount like 25.00, or leave it empty."))
-        return amount
+        return optional_amount(self.cleaned_data["amount"], self.currency)
+
+
+def optional_amount(text: str, currency: str) -> int | None:
+    """An amount typed by staff ("25.00", "25,00") in minor units; None when left empty."""
+    text = text.strip()
+    if not text:
+        return None
+    amount = parse_major_amount(text, currency)
+    if amount is None:
+        raise forms.ValidationError(_("Enter an amount like 25.00, or leave it empty."))
+    return amount
 
 
 def _refund_reason_choices():
@@ -295,13 +300,7 @@ class RefundForm(forms.Form):
         self.fields["amount"].widget.attrs["inputmode"] = "decimal"
 
     def clean_amount(self) -> int | None:
-        text = self.cleaned_data["amount"].strip()
-        if not text:
-            return None
-        amount = parse_major_amount(text, self.currency)
-        if amount is None:
-            raise forms.ValidationError(_("Enter an amount like 25.00, or leave it empty."))
-        return amount
+        return optional_amount(self.cleaned_data["amount"], self.currency)
 
 
 def place_refusal_on(form: forms.Form, error: PaydeskError, *, fields: dict[str, str], limit_text: str = "") -> None:

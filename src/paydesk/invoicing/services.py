@@ -142,8 +142,16 @@ def invoice_create(
     return invoice
 
 
-def _lock(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
+def invoice_lock(invoice_id: int) -> Invoice:
+    """The invoice, row-locked for the caller's transaction (only its own row: other rows of
+    the business stay free), with what every invoice event shows (its business, customer and
+    lines) read once."""
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("business", "customer")
+        .prefetch_related("lines")
+        .get(pk=invoice_id)
+    )
 
 
 @transaction.atomic
@@ -152,7 +160,7 @@ def invoice_finalize(*, invoice: Invoice) -> Invoice:
 
     A zero-total invoice is paid the moment it is finalized: nothing is owed.
     """
-    invoice = _lock(invoice)
+    invoice = invoice_lock(invoice.pk)
     check_transition("invoice", INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.OPEN)
     business = Business.objects.select_for_update(of=("self",)).get(pk=invoice.business_id)
     invoice.number = f"{business.invoice_number_prefix}-{business.next_invoice_number:04d}"
@@ -192,7 +200,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
     Refuses an invoice with payments (a paid amount is history the books keep; refund it and
     mark the invoice uncollectible instead).
     """
-    invoice = _lock(invoice)
+    invoice = invoice_lock(invoice.pk)
     check_transition("invoice", INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.VOID)
     if invoice.amount_paid > 0:
         raise PaydeskError(
@@ -224,7 +232,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
 @transaction.atomic
 def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
     """Write off what remains of an open invoice as bad debt."""
-    invoice = _lock(invoice)
+    invoice = invoice_lock(invoice.pk)
     check_transition("invoice", INVOICE_TRANSITIONS, invoice.status, InvoiceStatus.UNCOLLECTIBLE)
     remaining = invoice.total - invoice.amount_paid
     invoice.status = InvoiceStatus.UNCOLLECTIBLE.value
@@ -277,7 +285,7 @@ def invoice_choose_pay_on_delivery(*, invoice: Invoice) -> Invoice:
 
     Refuses when the business does not offer it or the invoice is not open.
     """
-    invoice = _lock(invoice)
+    invoice = invoice_lock(invoice.pk)
     if not invoice.business.accepts_pay_on_delivery:
         raise PaydeskError("payment_method_unavailable", "This business does not take payment on delivery.")
     if invoice.status != InvoiceStatus.OPEN:

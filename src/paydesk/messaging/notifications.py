@@ -134,9 +134,9 @@ def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refu
 @transaction.atomic
 def invoice_send(*, invoice) -> Message:
     """Email the invoice's link to its customer. Sending again sends again (a reminder by hand)."""
-    from paydesk.invoicing.models import Invoice
+    from paydesk.invoicing.services import invoice_lock
 
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     if invoice.status not in ("open", "paid"):
         raise PaydeskError(
             "invoice_not_sendable", "Only a finalized invoice can be sent; finalize the draft first.", param="invoice"

@@ -15,6 +15,7 @@ from paydesk.core import clock
 from paydesk.core.errors import PaydeskError
 from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.models import Invoice
+from paydesk.invoicing.services import invoice_lock
 from paydesk.messaging.notifications import message_queue
 
 from .enums import PaymentStatus
@@ -38,7 +39,7 @@ def automatic_charge_create(*, invoice: Invoice, saved_method: SavedPaymentMetho
     """Charge this open invoice to a saved card on its due date (the customer's default card
     when none is named). Refuses an invoice that is not open, a customer with no saved card,
     and a card of another customer."""
-    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business", "customer").get(pk=invoice.pk)
+    invoice = invoice_lock(invoice.pk)
     if invoice.status != InvoiceStatus.OPEN:
         raise PaydeskError("invoice_not_open", "Only an open invoice can be charged automatically.", param="invoice")
     method = saved_method or saved_method_default(customer=invoice.customer)

@@ -20,7 +20,9 @@ from paydesk.providers.base import ChargeOutcome, ChargeResult
 
 from .enums import PaymentMethodType, PaymentStatus
 from .models import Payment
-from .services import check_payable, lock_invoice, new_payment
+from paydesk.invoicing.services import invoice_lock
+
+from .services import check_payable, new_payment
 from .settlement import payment_apply_result
 
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
@@ -128,7 +130,7 @@ def bank_transfer_start(*, invoice: Invoice, amount: int | None = None) -> Payme
     an invoice that cannot be paid.
     """
     with transaction.atomic():
-        invoice = lock_invoice(invoice)
+        invoice = invoice_lock(invoice.pk)
         if not bank_transfer_available(invoice.business):
             raise PaydeskError(
                 "payment_method_unavailable", "This business does not take bank transfers.", param="payment_method"

@@ -15,6 +15,7 @@ from paydesk.core.money import MAX_AMOUNT_MINOR
 from paydesk.core.transitions import check_transition
 from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.models import Invoice
+from paydesk.invoicing.services import invoice_lock
 from paydesk.providers.base import CardDetails, ChargeOutcome, ChargeRequest, ChargeResult
 from paydesk.providers.registry import provider_for, provider_named
 
@@ -51,16 +52,6 @@ def check_payable(invoice: Invoice, amount: int | None) -> int:
             param="amount",
         )
     return amount
-
-
-def lock_invoice(invoice: Invoice) -> Invoice:
-    """The invoice again, row-locked, with what every payment event shows (its lines)."""
-    return (
-        Invoice.objects.select_for_update(of=("self",))
-        .select_related("business", "customer")
-        .prefetch_related("lines")
-        .get(pk=invoice.pk)
-    )
 
 
 def new_payment(invoice: Invoice, *, amount: int, provider: str, **fields) -> Payment:
@@ -113,7 +104,7 @@ def payment_create(
     """
     provider = provider_for(business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
-        invoice = lock_invoice(invoice)
+        invoice = invoice_lock(invoice.pk)
         charge_amount = check_payable(invoice, amount)
         if saved_method is not None and (
             saved_method.customer_id != invoice.customer_id or not saved_method.active or saved_method.removed_at
@@ -174,7 +165,7 @@ def payment_create_redirect(
     ``payment_complete_action`` captures it. Same refusals as a card payment."""
     provider = provider_named(provider_name, business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
-        invoice = lock_invoice(invoice)
+        invoice = invoice_lock(invoice.pk)
         charge_amount = check_payable(invoice, amount)
         payment = new_payment(
             invoice,
@@ -203,7 +194,7 @@ def payment_start_for_element(*, invoice: Invoice) -> tuple[Payment, str]:
     payer returns, or by the provider's webhook."""
     provider = provider_for(business=invoice.business, livemode=invoice.livemode)
     with transaction.atomic():
-        invoice = lock_invoice(invoice)
+        invoice = invoice_lock(invoice.pk)
         amount = check_payable(invoice, None)
         payment = new_payment(invoice, amount=amount, provider=provider.info.name)
         intent = provider.intent_create_for_element(
@@ -223,7 +214,7 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     with transaction.atomic():
         invoice = None
         if payment.invoice_id is not None:
-            invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.invoice_id)
+            invoice = invoice_lock(payment.invoice_id)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
@@ -250,7 +241,7 @@ def payment_record_offline(
     if method not in OFFLINE_METHODS:
         raise PaydeskError("payment_method_invalid", "Choose cash, bank transfer, cheque or other.", param="method")
     with transaction.atomic():
-        invoice = lock_invoice(invoice)
+        invoice = invoice_lock(invoice.pk)
         amount = check_payable(invoice, amount)
         payment = new_payment(invoice, amount=amount, provider="offline", method_type=method.value)
         payment_apply_result(payment, invoice, ChargeResult(outcome=ChargeOutcome.SUCCEEDED, provider_reference=note[:100]))
@@ -271,7 +262,7 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
             return None
         invoice = None
         if found.invoice_id is not None:
-            invoice = Invoice.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.invoice_id)
+            invoice = invoice_lock(found.invoice_id)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
