@@ -27,7 +27,7 @@ def charge_automatically(request, invoice_id: str, payload: AutomaticChargeCreat
 @router.get("/invoices/{invoice_id}/automatic_charge", summary="Where an invoice's automatic charge and its retries stand")
 def retrieve_automatic_charge(request, invoice_id: str):
     invoice = invoice_get(business=request.business, livemode=request.livemode, public_id=invoice_id)
-    charge = getattr(invoice, "automatic_charge", None)
+    charge = invoice.automatic_charges.filter(plan_part=None).first()
     if charge is None:
         raise NotFound("automatic_charge", invoice_id)
     return automatic_charge_object(charge)

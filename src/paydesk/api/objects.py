@@ -240,3 +240,46 @@ def automatic_charge_object(charge) -> dict:
             for payment in charge.attempts.order_by("id")
         ],
     }
+
+
+def payment_plan_object(plan) -> dict:
+    """A plan with its schedule; each part's status is worked out at the business's today."""
+    from paydesk.core import clock
+    from paydesk.plans.selectors import part_status, policy_for
+
+    grace_days = policy_for(plan.business).grace_days
+    today = clock.today()
+    parts = list(plan.parts.all())
+    return {
+        "id": plan.public_id,
+        "object": "payment_plan",
+        "livemode": plan.livemode,
+        "invoice": plan.invoice.public_id,
+        "customer": plan.customer.public_id,
+        "kind": plan.kind,
+        "status": plan.status,
+        "interval": plan.interval,
+        "installments": len(parts),
+        "currency": plan.currency,
+        "amount": plan.amount,
+        "amount_paid": sum(part.amount_paid for part in parts),
+        "amount_remaining": sum(part.amount_remaining for part in parts),
+        "deposit_amount": plan.deposit_amount,
+        "auto_charge": plan.auto_charge,
+        "payment_method": plan.saved_method.public_id if plan.saved_method_id else None,
+        "requested_by": plan.requested_by,
+        "staff_message": plan.staff_message or None,
+        "original_due_date": plan.original_due_date.isoformat() if plan.original_due_date else None,
+        "schedule": [
+            {
+                "due_date": part.due_date.isoformat(),
+                "amount": part.amount,
+                "amount_paid": part.amount_paid,
+                "status": part_status(part, plan, today=today, grace_days=grace_days).value,
+            }
+            for part in parts
+        ],
+        "created": _timestamp(plan.created),
+        "started_at": _timestamp(plan.started_at),
+        "ended_at": _timestamp(plan.ended_at),
+    }

@@ -14,9 +14,8 @@ from paydesk.providers.base import CardDetails
 
 from .objects import payment_object, refund_object
 from .pagination import list_envelope
-from paydesk.businesses.services import business_clock_advance
 from paydesk.core import clock
-from paydesk.jobs import run_due_work
+from paydesk.jobs import test_clock_advance
 
 from .schemas import BankTransferArrival, ClockAdvance, PaymentAuthentication, PaymentCreate, RefundCreate
 
@@ -143,10 +142,7 @@ def simulate_bank_transfer(request, payload: BankTransferArrival):
 def advance_clock(request, payload: ClockAdvance):
     if request.livemode:
         raise PaydeskError("test_mode_only", "Test helpers work with test keys only.", http_status=400)
-    business = business_clock_advance(
-        business=request.business, seconds=payload.days * 86400 + payload.hours * 3600
-    )
-    done = run_due_work(business=business)
+    business, done = test_clock_advance(business=request.business, seconds=payload.days * 86400 + payload.hours * 3600)
     with clock.business_time(business, livemode=False):
         frozen_time = clock.now()
     return {

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "paydesk.customers",
     "paydesk.invoicing",
     "paydesk.payments",
+    "paydesk.plans",
     "paydesk.providers.sandbox",
     "paydesk.providers.stripe",
     "paydesk.ledger",

@@ -28,6 +28,7 @@ PREFIXES = {
     "payment_link": "plink",
     "saved_method": "pm",
     "automatic_charge": "ach",
+    "payment_plan": "plan",
 }
 
 
@@ -106,3 +107,7 @@ def new_sandbox_token() -> str:
 
 def new_hosted_token() -> str:
     return new_token(24)
+
+
+def new_payment_plan_id() -> str:
+    return new_public_id("payment_plan")

@@ -225,6 +225,7 @@ def invoice_void(*, invoice: Invoice) -> Invoice:
             ],
             invoice=invoice,
         )
+    _end_plans(invoice)
     _record(invoice, "invoice.voided")
     return invoice
 
@@ -251,8 +252,16 @@ def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
             ],
             invoice=invoice,
         )
+    _end_plans(invoice)
     _record(invoice, "invoice.marked_uncollectible")
     return invoice
+
+
+def _end_plans(invoice: Invoice) -> None:
+    # Imported here: plans build on invoices.
+    from paydesk.plans.services import plans_end_for_invoice
+
+    plans_end_for_invoice(invoice)
 
 
 def invoice_apply_payment(*, invoice: Invoice, amount: int) -> Invoice:

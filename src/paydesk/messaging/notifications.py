@@ -92,10 +92,14 @@ def message_render(message: Message) -> None:
     Message.objects.filter(pk=message.pk).update(body_text=message.body_text, body_html=message.body_html)
 
 
-def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refund=None) -> Message | None:
+def message_queue(
+    *, invoice, template: str, dedupe_key: str, payment=None, refund=None, extra=None
+) -> Message | None:
     """Render and queue an email about ``invoice`` to its customer; None if they have no email.
 
-    A second call with the same purpose key returns the first message instead of a new one.
+    ``extra`` is a function of the message's locale answering more of the snapshot (a
+    plan's schedule, say), made in the customer's language. A second call with the same
+    purpose key returns the first message instead of a new one.
     """
     customer = invoice.customer
     if not customer.email:
@@ -106,6 +110,8 @@ def message_queue(*, invoice, template: str, dedupe_key: str, payment=None, refu
     locale = locale_for(customer=customer, business=invoice.business)
     with translation.override(locale):
         context = _context(invoice=invoice, locale=locale, payment=payment, refund=refund)
+        if extra is not None:
+            context.update(extra(locale))
         # The subject now, so lists and the outbox can show it at once; the body when sent.
         subject = render_to_string(f"messaging/email/{template}_subject.txt", context).strip()
     now = clock.now()

@@ -55,8 +55,23 @@ def candidate_filter() -> Q:
         & Q(reminders_paused=False)
         & Q(customer__reminders_paused=False)
         & Q(customer__non_essential_opt_out=False)
-        & ~Q(automatic_charge__status__in=_automatic_charge_pending_statuses())
+        & ~Q(pk__in=_invoices_charged_automatically())
+        & ~Q(pk__in=_invoices_resting_on_plans())
     )
+
+
+def _invoices_charged_automatically():
+    from paydesk.payments.models import AutomaticCharge
+
+    return AutomaticCharge.objects.filter(
+        plan_part=None, status__in=_automatic_charge_pending_statuses()
+    ).values("invoice_id")
+
+
+def _invoices_resting_on_plans():
+    from paydesk.plans.selectors import plans_holding_reminders
+
+    return plans_holding_reminders().values("invoice_id")
 
 
 def invoice_charged_automatically(invoice) -> bool:
@@ -65,17 +80,22 @@ def invoice_charged_automatically(invoice) -> bool:
     needs the customer or has run out of tries, reminders take over again."""
     from paydesk.payments.models import AutomaticCharge
 
-    return AutomaticCharge.objects.filter(invoice=invoice, status__in=_automatic_charge_pending_statuses()).exists()
+    return AutomaticCharge.objects.filter(
+        invoice=invoice, plan_part=None, status__in=_automatic_charge_pending_statuses()
+    ).exists()
+
+
+def invoice_on_active_payment_plan(invoice) -> bool:
+    """True while the invoice rests on a plan in good standing (asked for, running or
+    paused): the plan's own notices replace reminders. A plan past due lets them resume, and
+    "pay later" moved the due date itself, so reminders follow the new date."""
+    from paydesk.plans.selectors import plans_holding_reminders
+
+    return plans_holding_reminders().filter(invoice=invoice).exists()
 
 
 # Hooks for the domains still to come. Each answers False until its issue plugs in; when one
 # does, it should also narrow candidate_filter() so stopped invoices are not loaded each sweep.
-
-
-def invoice_on_active_payment_plan(invoice) -> bool:
-    """True while the invoice is being paid by an active plan (then installment notices
-    replace reminders). Payment plans do not exist yet."""
-    return False
 
 
 def invoice_disputed(invoice) -> bool:

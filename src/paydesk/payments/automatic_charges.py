@@ -49,6 +49,7 @@ def automatic_charge_create(*, invoice: Invoice, saved_method: SavedPaymentMetho
         )
     charge, _ = AutomaticCharge.objects.update_or_create(
         invoice=invoice,
+        plan_part=None,
         defaults={
             "business": invoice.business,
             "livemode": invoice.livemode,
@@ -69,13 +70,18 @@ def _try(charge_id: int) -> str:
         if charge.status not in (Status.SCHEDULED, Status.RETRYING) or not charge.next_attempt_at or charge.next_attempt_at > now:
             return "not_due"
         invoice = Invoice.objects.select_related("business", "customer").get(pk=charge.invoice_id)
-        if invoice.status != InvoiceStatus.OPEN or invoice.amount_remaining <= 0:
+        part = _plan_part(charge)
+        if part is not None and part.plan.status == "paused":
+            return "not_due"  # held until staff resume the plan
+        amount = None if part is None else part.amount_remaining
+        plan_ended = part is not None and part.plan.status not in ("active", "past_due")
+        if invoice.status != InvoiceStatus.OPEN or invoice.amount_remaining <= 0 or amount == 0 or plan_ended:
             charge.status, charge.next_attempt_at = Status.CANCELED, None
             charge.save(update_fields=["status", "next_attempt_at"])
             return "canceled"
         first_try = charge.attempt_count == 0
         try:
-            payment = payment_create(invoice=invoice, saved_method=charge.saved_method)
+            payment = payment_create(invoice=invoice, saved_method=charge.saved_method, amount=amount)
         except PaydeskError as error:  # the card was removed, the invoice changed...
             charge.status, charge.next_attempt_at, charge.last_decline_code = Status.NEEDS_CUSTOMER, None, error.code
             charge.save(update_fields=["status", "next_attempt_at", "last_decline_code"])
@@ -105,9 +111,30 @@ def _try(charge_id: int) -> str:
         charge.save(update_fields=["status", "next_attempt_at", "attempt_count", "first_attempt_at", "last_decline_code"])
         # Told once, politely, at the first failure (retries are quiet); a card only the
         # customer can fix gets the "update your card" note instead.
-        template = "automatic_charge_update_card" if asks_the_customer(decline_code) else "automatic_charge_failed"
-        message_queue(invoice=invoice, template=template, dedupe_key=f"{template}:{charge.public_id}", payment=payment)
+        if asks_the_customer(decline_code):
+            template = "automatic_charge_update_card"
+        else:
+            template = "automatic_charge_failed" if part is None else "plan_part_failed"
+        _tell(charge, invoice, part, template, payment=payment)
         return "failed"
+
+
+def _plan_part(charge: AutomaticCharge):
+    """The plan part the charge pays (with its plan), or None for a whole-invoice charge."""
+    if charge.plan_part_id is None:
+        return None
+    from paydesk.plans.models import PlanPart
+
+    return PlanPart.objects.select_related("plan__business", "plan__saved_method").get(pk=charge.plan_part_id)
+
+
+def _tell(charge: AutomaticCharge, invoice: Invoice, part, template: str, payment=None):
+    dedupe_key = f"{template}:{charge.public_id}"
+    if part is None:
+        return message_queue(invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment)
+    from paydesk.plans.messages import plan_message
+
+    return plan_message(part.plan, invoice, template, dedupe_key=dedupe_key, part=part, payment=payment)
 
 
 def _notify_upcoming(charge: AutomaticCharge) -> bool:
@@ -115,13 +142,12 @@ def _notify_upcoming(charge: AutomaticCharge) -> bool:
     invoice = Invoice.objects.select_related("business", "customer").prefetch_related("lines").get(pk=charge.invoice_id)
     if invoice.status != InvoiceStatus.OPEN:
         return False
+    part = _plan_part(charge)
+    if part is not None and (part.plan.status not in ("active", "past_due") or part.amount_remaining == 0):
+        return False
+    template = "automatic_charge_upcoming" if part is None else "plan_part_upcoming"
     with transaction.atomic():
-        return (
-            message_queue(
-                invoice=invoice, template="automatic_charge_upcoming", dedupe_key=f"automatic_charge_upcoming:{charge.public_id}"
-            )
-            is not None
-        )
+        return _tell(charge, invoice, part, template) is not None
 
 
 def automatic_charges_sweep(*, business=None, livemode: bool | None = None) -> int:

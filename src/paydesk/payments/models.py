@@ -156,8 +156,8 @@ class SavedPaymentMethod(models.Model):
 
 
 class AutomaticCharge(models.Model):
-    """An invoice the customer lets the business charge to a saved card on its due date,
-    with its smart-retry state. The attempts themselves are ordinary payments."""
+    """An invoice (or one part of its payment plan) the customer lets the business charge to
+    a saved card on its due date, with its smart-retry state. The attempts themselves are ordinary payments."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled"  # waiting for its date
@@ -170,7 +170,12 @@ class AutomaticCharge(models.Model):
     public_id = models.CharField(max_length=40, unique=True, default=ids.new_automatic_charge_id)
     business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="+")
     livemode = models.BooleanField(default=False)
-    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="automatic_charge")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="automatic_charges")
+    # Set when the charge is one part of a payment plan; empty when it is the whole invoice
+    # on its due date (at most one such charge per invoice).
+    plan_part = models.OneToOneField(
+        "plans.PlanPart", null=True, blank=True, on_delete=models.PROTECT, related_name="automatic_charge"
+    )
     saved_method = models.ForeignKey(SavedPaymentMethod, on_delete=models.PROTECT, related_name="automatic_charges")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
     # In the business's time (its test clock in test mode).
@@ -182,3 +187,8 @@ class AutomaticCharge(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], condition=models.Q(plan_part=None), name="one_whole_invoice_charge"
+            )
+        ]

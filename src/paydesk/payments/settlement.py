@@ -13,6 +13,7 @@ from paydesk.invoicing.models import Invoice
 from paydesk.invoicing.services import invoice_apply_payment
 from paydesk.ledger.enums import JournalKind, LedgerAccount
 from paydesk.ledger.services import Posting, ledger_post
+from paydesk.plans.allocation import plan_allocate_payment
 from paydesk.providers.base import ChargeOutcome, ChargeResult
 
 from .enums import PAYMENT_TRANSITIONS, PaymentStatus
@@ -110,6 +111,7 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
 
         saved_method_activate(payment.saved_method)
     if invoice is not None:
+        plan_allocate_payment(payment, invoice)
         invoice_apply_payment(invoice=invoice, amount=payment.amount)
     # After the invoice is updated, so the receipt this event triggers shows the new balance.
     payment_record_event(payment, "payment.succeeded")
