@@ -42,7 +42,7 @@ def run_due_work(*, business=None) -> dict[str, int]:
 TEST_CLOCK_STEP_SECONDS = 86400
 
 
-def test_clock_advance(*, business, seconds: int):
+def advance_test_clock(*, business, seconds: int):
     """Move a business's test clock forward a day at a time, running the work due after each
     day, as the worker would have while that time passed: a notice due three days before a
     charge goes out before the charge, even when the clock jumps a month. Answers the

@@ -7,7 +7,7 @@ from paydesk.invoicing.selectors import invoice_get
 from paydesk.payments.automatic_charges import automatic_charge_create
 from paydesk.payments.models import SavedPaymentMethod
 from paydesk.payments.saved_methods import saved_method_get
-from paydesk.providers.sandbox.provider import sandbox_card_fund
+from paydesk.providers.sandbox.provider import sandbox_card_drain, sandbox_card_fund
 
 from .objects import automatic_charge_object
 from .schemas import AutomaticChargeCreate
@@ -39,6 +39,21 @@ def retrieve_automatic_charge(request, invoice_id: str):
     tags=["test helpers"],
 )
 def fund_payment_method(request, method_id: str):
+    method = _sandbox_method(request, method_id)
+    return {"id": method.public_id, "object": "payment_method", "funded": sandbox_card_fund(method.provider_token)}
+
+
+@router.post(
+    "/test_helpers/payment_methods/{method_id}/drain",
+    summary="Test mode: a saved sandbox card runs out of money (declined for insufficient funds until funded)",
+    tags=["test helpers"],
+)
+def drain_payment_method(request, method_id: str):
+    method = _sandbox_method(request, method_id)
+    return {"id": method.public_id, "object": "payment_method", "drained": sandbox_card_drain(method.provider_token)}
+
+
+def _sandbox_method(request, method_id: str) -> SavedPaymentMethod:
     if request.livemode:
         raise PaydeskError("test_mode_only", "Test helpers work with test keys only.", http_status=400)
     method = SavedPaymentMethod.objects.filter(
@@ -46,4 +61,4 @@ def fund_payment_method(request, method_id: str):
     ).first()
     if method is None:
         raise NotFound("payment_method", method_id)
-    return {"id": method.public_id, "object": "payment_method", "funded": sandbox_card_fund(method.provider_token)}
+    return method

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import automatic_charges, customers, events, invoices, messages, payment_links, payments
+from . import automatic_charges, customers, events, invoices, messages, payment_links, payment_plans, payments
 from .auth import SecretKeyAuth
 from .errors import install_error_handlers
 
@@ -22,5 +22,5 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
-for module in (customers, invoices, payments, automatic_charges, payment_links, messages, events):
+for module in (customers, invoices, payments, automatic_charges, payment_plans, payment_links, messages, events):
     api.add_router("/", module.router)

@@ -15,7 +15,7 @@ from paydesk.providers.base import CardDetails
 from .objects import payment_object, refund_object
 from .pagination import list_envelope
 from paydesk.core import clock
-from paydesk.jobs import test_clock_advance
+from paydesk.jobs import advance_test_clock
 
 from .schemas import BankTransferArrival, ClockAdvance, PaymentAuthentication, PaymentCreate, RefundCreate
 
@@ -142,7 +142,7 @@ def simulate_bank_transfer(request, payload: BankTransferArrival):
 def advance_clock(request, payload: ClockAdvance):
     if request.livemode:
         raise PaydeskError("test_mode_only", "Test helpers work with test keys only.", http_status=400)
-    business, done = test_clock_advance(business=request.business, seconds=payload.days * 86400 + payload.hours * 3600)
+    business, done = advance_test_clock(business=request.business, seconds=payload.days * 86400 + payload.hours * 3600)
     with clock.business_time(business, livemode=False):
         frozen_time = clock.now()
     return {

@@ -171,3 +171,28 @@ class ClockAdvance(StrictSchema):
 class AutomaticChargeCreate(StrictSchema):
     # A saved card of the invoice's customer ("pm_..."); the default card when left out.
     payment_method: ObjectId | None = None
+
+
+class PaymentPlanCreate(StrictSchema):
+    invoice: ObjectId
+    # How many parts; 1 is "pay later": all that remains on start_date.
+    installments: Annotated[StrictInt, Field(ge=1, le=60)]
+    interval: Literal["week", "month"] = "month"
+    # The first part's date; today (the business's) when left out.
+    start_date: IsoDate | None = None
+    deposit_amount: AmountMinor = 0
+    # Charge each part to the customer's saved card when due (payment_method, else the default).
+    auto_charge: StrictBool = False
+    payment_method: ObjectId | None = None
+
+
+class PaymentPlanAnswer(StrictSchema):
+    # Staff's word to the customer, sent with the answer.
+    message: _text(max_length=1000) = ""
+
+
+class PaymentPlanUpdate(StrictSchema):
+    # true: charge each part when due to payment_method (else the customer's default card);
+    # false: the customer pays each part themselves.
+    auto_charge: StrictBool
+    payment_method: ObjectId | None = None

@@ -6,6 +6,8 @@
 3. Every succeeded payment is allocated exactly once in full (when it pays an invoice),
    no failed payment is allocated, and its ``amount_refunded`` equals its succeeded refunds
    and never exceeds its amount.
+4. Every payment plan's parts add up to the plan, each part's paid amount to what was
+   allocated to it, and a running plan's open parts to what its invoice still owes.
 Each finding names the object, so a broken row can be found at once.
 """
 
@@ -86,7 +88,9 @@ def _payment_problems() -> list[str]:
 
 
 def ledger_check() -> dict:
-    problems = _unbalanced_transactions() + _invoice_problems() + _payment_problems()
+    from paydesk.plans.checks import plan_problems
+
+    problems = _unbalanced_transactions() + _invoice_problems() + _payment_problems() + plan_problems()
     empty_transactions = JournalTransaction.objects.annotate(entry_count=Count("entries")).filter(
         Q(entry_count__lt=2)
     )

@@ -17,6 +17,7 @@ from paydesk.payments.saved_methods import saved_method_get
 from paydesk.payments.services import payment_create, payment_create_redirect
 from paydesk.providers.sandbox.provider import TEST_WALLET_TOKEN
 
+from .plan_presentation import planned_amount
 from .views import after_payment, invoice_for_token, page_locale, refused
 
 
@@ -29,6 +30,7 @@ def pay_with_saved_card(request, token: str):
         payment = payment_create(
             invoice=invoice,
             saved_method=method,
+            amount=planned_amount(invoice),
             return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
         )
     except PaydeskError as error:
@@ -45,7 +47,9 @@ def pay_with_wallet(request, token: str):
     if invoice.livemode or not invoice.business.accepts_wallets:
         return refused(request, token, PaydeskError("payment_method_unavailable", "No wallet here."), locale)
     try:
-        payment = payment_create(invoice=invoice, wallet="test_wallet", wallet_token=TEST_WALLET_TOKEN)
+        payment = payment_create(
+            invoice=invoice, wallet="test_wallet", wallet_token=TEST_WALLET_TOKEN, amount=planned_amount(invoice)
+        )
     except PaydeskError as error:
         return refused(request, token, error, locale)
     return after_payment(request, token, payment, locale)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import methods, payment_links, receipts, stripe_checkout, views
+from . import methods, payment_links, plans, receipts, stripe_checkout, views
 from .views import in_business_time
 
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("i/<str:token>/stripe/return", in_business_time(stripe_checkout.stripe_return), name="hosted-invoice-stripe-return"),
     path("i/<str:token>/bank-transfer", in_business_time(methods.choose_bank_transfer), name="hosted-invoice-bank-transfer"),
     path("i/<str:token>/pay-on-delivery", in_business_time(methods.choose_pay_on_delivery), name="hosted-invoice-pay-on-delivery"),
+    path("i/<str:token>/plan", in_business_time(plans.pay_in_parts), name="hosted-invoice-plan"),
+    path("i/<str:token>/later", in_business_time(plans.pay_later), name="hosted-invoice-later"),
     path("i/<str:token>/invoice.pdf", in_business_time(receipts.invoice_pdf), name="hosted-invoice-pdf"),
     # The .pdf route first: <str:...> would also match "pay_....pdf".
     path("i/<str:token>/receipts/<str:payment_id>.pdf", in_business_time(receipts.receipt_pdf), name="receipt-pdf"),

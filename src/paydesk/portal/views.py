@@ -18,6 +18,7 @@ from paydesk.payments.models import Payment
 from paydesk.payments.services import payment_create
 
 from .checkout import FIELD_FOR_FAILURE, CardForm, decline_message, failure_message_for, read_card_form
+from .plan_presentation import plan_view, planned_amount
 from .presentation import invoice_view, payment_options
 
 
@@ -82,6 +83,8 @@ def invoice_page(request, invoice: Invoice, *, locale: str, form=None, failure: 
             "pay_url": reverse("hosted-invoice-pay", kwargs={"token": invoice.hosted_token}),
             "payable": payable,
             **(payment_options(invoice, locale) if payable else {}),
+            **plan_view(invoice, locale),
+            "plan_outcome": request.GET.get("plan", ""),
         }
     )
     response = render_customer_page(request, "portal/hosted_invoice.html", context, locale, status)
@@ -122,7 +125,7 @@ def hosted_invoice_pay(request, token: str):
             payment = payment_create(
                 invoice=invoice,
                 card=form.card,
-                amount=form.amount,
+                amount=form.amount if form.amount is not None else planned_amount(invoice),
                 save_card=form.save_card and invoice.payment_link_id is None,
                 return_url=settings.BASE_URL + reverse("hosted-invoice-return", kwargs={"token": token}),
             )

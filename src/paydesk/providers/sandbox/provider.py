@@ -226,3 +226,10 @@ def sandbox_card_fund(token: str) -> bool:
     """Test helper: the card behind a sandbox token now has money (its insufficient_funds
     decline is lifted). Answers whether there was such a card."""
     return SandboxCard.objects.filter(token=token, decline_code="insufficient_funds").update(decline_code="") == 1
+
+
+def sandbox_card_drain(token: str) -> bool:
+    """Test helper: the card behind a sandbox token has run out of money; its charges are
+    declined for insufficient funds until ``sandbox_card_fund``. Answers whether there was
+    such a card."""
+    return SandboxCard.objects.filter(token=token).update(decline_code="insufficient_funds") == 1
