@@ -61,6 +61,13 @@ MESSAGE_TEMPLATE = {
     "automatic_charge_upcoming": _("Upcoming automatic charge"),
     "automatic_charge_failed": _("Automatic charge failed"),
     "automatic_charge_update_card": _("Please update your card"),
+    "payment_plan_requested": _("Payment plan requested"),
+    "payment_plan_confirmed": _("Payment plan confirmed"),
+    "payment_plan_declined": _("Payment plan declined"),
+    "payment_plan_canceled": _("Payment plan canceled"),
+    "plan_part_upcoming": _("Upcoming charge of a plan part"),
+    "plan_part_due_soon": _("Plan part due soon"),
+    "plan_part_failed": _("Charge of a plan part failed"),
     "staff_digest": _("Daily digest"),
 }
 

@@ -69,7 +69,8 @@ def _sweep(open_parts) -> int:
         plan = part.plan
         if plan.auto_charge and plan.saved_method_id is not None:
             acted += _schedule_charge(part, plan, now)
-        elif not plan.auto_charge and part.due_date > today:
+        elif part.due_date > today:
+            # Paid by hand (or automatic charges agreed but no card saved yet): a note.
             acted += _note_part_due_soon(part, plan)
     for plan_id in soon.values_list("plan_id", flat=True).distinct():
         acted += _mark_past_due(plan_id, today)
