@@ -36,3 +36,13 @@ def test_customers_set_their_time_zone_and_opt_out_over_the_api(api, customer):
     assert (updated["time_zone"], updated["non_essential_opt_out"], updated["reminders_paused"]) == ("Europe/Moscow", True, False)
     refused = api.post(f"/customers/{customer.public_id}", {"time_zone": "Mars/Olympus"})
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "time_zone_invalid"
+
+
+def test_the_digest_counts_plan_requests_waiting_for_an_answer(open_invoice):
+    from paydesk.plans.services import plan_create
+
+    plan_create(invoice=open_invoice, parts=2, requested_by="customer", needs_review=True)
+    with clock.frozen_at(datetime.datetime(2026, 11, 22, 8, 0, tzinfo=datetime.timezone.utc)):
+        staff_digests_sweep()
+    text = message_bodies(Message.objects.get(template="staff_digest"))[0]
+    assert "Payment plan requests to answer: 1" in text

@@ -22,6 +22,8 @@ from paydesk.invoicing.models import Invoice
 from paydesk.invoicing.services import NewLine, invoice_create, invoice_finalize, invoice_mark_uncollectible, invoice_void
 from paydesk.payments.refunds import refund_create
 from paydesk.payments.services import payment_create
+from paydesk.plans.models import PlanPolicy
+from paydesk.plans.services import plan_create
 from paydesk.providers.base import CardDetails
 
 from .logo import demo_logo_png
@@ -68,10 +70,13 @@ def _load() -> dict:
     invoice_finalize(invoice=sample)
     # A draft still being written.
     _invoice(business, maria, [("Boiler service", 1, 9500, "20")], due_in_days=30)
-    # Partly paid.
+    # Customers may pay in up to 6 monthly parts or move the date by up to 30 days.
+    PlanPolicy.objects.create(business=business, plans_enabled=True, pay_later_enabled=True)
+    # Partly paid, the rest in three monthly parts.
     partly = _invoice(business, anna, [call_out, ("Radiator installation", 2, 15000, "20")], due_in_days=10)
     invoice_finalize(invoice=partly)
     payment_create(invoice=partly, card=GOOD_CARD, amount=10000)
+    plan_create(invoice=partly, parts=3, start_date=clock.today() + datetime.timedelta(days=10))
     # Paid in full, then part refunded.
     paid = _invoice(business, oleg, [("Unblock drain", 1, 6000, "20")], due_in_days=7)
     invoice_finalize(invoice=paid)
@@ -81,9 +86,10 @@ def _load() -> dict:
     paid_too = _invoice(business, john, [("Annual gas safety check", 1, 7500, "0")], due_in_days=0)
     invoice_finalize(invoice=paid_too)
     payment_create(invoice=paid_too, card=GOOD_CARD)
-    # Overdue.
+    # Overdue, and the customer has asked to pay it in two parts.
     overdue = _invoice(business, maria, [call_out, ("Leak repair", 1, 11000, "20")], due_in_days=-12)
     invoice_finalize(invoice=overdue)
+    plan_create(invoice=overdue, parts=2, requested_by="customer", needs_review=True)
     # Voided.
     voided = _invoice(business, anna, [("Duplicate call-out", 1, 8000, "20")], due_in_days=5)
     invoice_finalize(invoice=voided)

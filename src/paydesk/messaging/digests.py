@@ -1,4 +1,5 @@
-"""The daily digest email for staff: yesterday's money in and out, and what is overdue.
+"""The daily digest email for staff: yesterday's money in and out, what is overdue, and
+the payment plan requests waiting for an answer.
 
 Sent once a day per business and staff member (a unique purpose key per date), after 7:00
 UTC in the business's clock, to the owner, admins and accountants.
@@ -61,7 +62,11 @@ def digest_context(business: Business, day: datetime.date, locale: str) -> dict:
     ):
         overdue[invoice.currency] += invoice.amount_remaining
         overdue_count += 1
+    from paydesk.plans.models import PaymentPlan
+
+    plan_requests_count = PaymentPlan.objects.filter(business=business, livemode=False, status="requested").count()
     return {
+        "plan_requests_count": plan_requests_count,
         "business": {"name": business.name, "email": business.email},
         "day": date_text(day, locale),
         "received": _totals(received, locale),
