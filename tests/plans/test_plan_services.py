@@ -144,3 +144,50 @@ def test_a_manual_plan_sends_a_note_three_days_before_each_part(business, invoic
     assert notes.get().context["part"]["position"] == 2
     advance_test_clock(business=business, seconds=86400)
     assert notes.count() == 1
+
+
+def test_pay_later_moves_the_reminder_schedule_with_the_date(business, invoice_300):
+    from paydesk.messaging.models import Message
+
+    # Noon on the wall clock, so the reminders never meet quiet hours.
+    noon = datetime.datetime.combine(clock.today(), datetime.time(12, 0), tzinfo=datetime.timezone.utc)
+    with clock.frozen_at(noon):
+        later = invoice_300.due_date + datetime.timedelta(days=20)
+        plan_create(invoice=invoice_300, parts=1, start_date=later)
+        reminders = Message.objects.filter(invoice=invoice_300, template__startswith="reminder_")
+        # The old date was in 14 days, the new one is in 34. Past the old one: nothing.
+        advance_test_clock(business=business, seconds=15 * 86400)
+        assert not reminders.exists()
+        # The new date's steps come on their days: 3 days before, then on the day.
+        advance_test_clock(business=business, seconds=16 * 86400)  # 3 days before the new date
+        assert list(reminders.values_list("template", flat=True)) == ["reminder_before_due"]
+        advance_test_clock(business=business, seconds=3 * 86400)
+        assert list(reminders.order_by("id").values_list("template", flat=True)) == ["reminder_before_due", "reminder_due"]
+
+
+def test_what_customers_may_ask_for_follows_the_policy(business, customer, invoice_300, policy):
+    from paydesk.invoicing.services import NewLine, invoice_mark_uncollectible
+    from paydesk.plans.enums import PlanKind
+    from paydesk.plans.policy import customer_schedule, why_not_offered
+    from tests.conftest import make_invoice
+
+    today = clock.today()
+    assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == ""
+    policy.minimum_total = 50000
+    assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == "invoice_too_small"
+    policy.minimum_total = 0
+    policy.deposit_percent = 25
+    assert [part.amount for part in customer_schedule(invoice_300, policy, parts=3, interval="month", today=today)] == [
+        7500, 11250, 11250,
+    ]
+    policy.longest_span_days = 45
+    assert customer_schedule(invoice_300, policy, parts=3, interval="month", today=today) is None
+    assert customer_schedule(invoice_300, policy, parts=3, interval="week", today=today) is not None
+    policy.pay_later_enabled = False
+    assert why_not_offered(invoice_300, policy, PlanKind.PAY_LATER, today) == "plans_disabled"
+    # A customer with a debt written off is not offered a plan.
+    old_debt = make_invoice(business, customer, lines=[NewLine("Old job", 1, 5000)])
+    invoice_mark_uncollectible(invoice=old_debt)
+    assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == "customer_not_in_good_standing"
+    policy.require_good_standing = False
+    assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == ""
