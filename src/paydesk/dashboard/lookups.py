@@ -10,6 +10,8 @@ from paydesk.customers.selectors import customer_get
 from paydesk.invoicing.selectors import invoice_get
 from paydesk.messaging.models import Message
 from paydesk.payments.selectors import payment_get
+from paydesk.plans.models import PaymentPlan
+from paydesk.plans.selectors import plan_get
 
 
 def invoice_for(request, public_id: str):
@@ -46,3 +48,19 @@ def message_for(request, public_id: str) -> Message:
     if message is None:
         raise Http404("No such message")
     return message
+
+
+def plan_for(request, public_id: str):
+    try:
+        return plan_get(**request.staff.scoped(), public_id=public_id)
+    except NotFound:
+        raise Http404("No such payment plan") from None
+
+
+def business_plans(request):
+    """The business's payment plans with what their rows show. (Plans have no list selector yet.)"""
+    return (
+        PaymentPlan.objects.filter(**request.staff.scoped())
+        .select_related("invoice", "customer")
+        .prefetch_related("parts")
+    )

@@ -16,6 +16,8 @@ from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.models import Invoice
 from paydesk.payments.enums import PaymentStatus
 from paydesk.payments.models import Payment
+from paydesk.plans.enums import PlanStatus
+from paydesk.plans.models import PaymentPlan
 
 LATEST_PAYMENTS = 10
 
@@ -71,3 +73,8 @@ def latest_payments(*, business, livemode: bool):
         .select_related("invoice", "customer")
         .order_by("-id")[:LATEST_PAYMENTS]
     )
+
+
+def plan_requests_waiting(*, business, livemode: bool) -> int:
+    """Customers' requests for a payment plan that wait for staff to answer."""
+    return PaymentPlan.objects.filter(business=business, livemode=livemode, status=PlanStatus.REQUESTED.value).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, invoice_actions, invoices, outbox, overview, payments, reminders, sign_in
+from .views import customers, invoice_actions, invoices, outbox, overview, payments, plans, reminders, sign_in
 
 app_name = "dashboard"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("invoices/<str:invoice_id>/write-off/", invoice_actions.invoice_write_off_action, name="invoice-write-off"),
     path("invoices/<str:invoice_id>/payments/", invoice_actions.invoice_record_payment, name="invoice-record-payment"),
     path("invoices/<str:invoice_id>/reminders/", reminders.invoice_reminders_action, name="invoice-reminders"),
+    path("invoices/<str:invoice_id>/plan/", plans.invoice_plan_create, name="invoice-plan-create"),
     path("customers/", customers.customer_list_page, name="customer-list"),
     path("customers/new/", customers.customer_new, name="customer-new"),
     path("customers/<str:customer_id>/", customers.customer_detail, name="customer-detail"),
@@ -27,6 +28,15 @@ urlpatterns = [
     path("payments/", payments.payment_list_page, name="payment-list"),
     path("payments/<str:payment_id>/", payments.payment_detail, name="payment-detail"),
     path("payments/<str:payment_id>/refunds/", payments.payment_refund, name="payment-refund"),
+    # "settings/" before "<plan_id>/", which would otherwise take it for a plan's id.
+    path("plans/", plans.plan_list_page, name="plan-list"),
+    path("plans/settings/", plans.plan_policy_page, name="plan-policy"),
+    path("plans/<str:plan_id>/", plans.plan_detail, name="plan-detail"),
+    path("plans/<str:plan_id>/approve/", plans.plan_approve_action, name="plan-approve"),
+    path("plans/<str:plan_id>/decline/", plans.plan_decline_action, name="plan-decline"),
+    path("plans/<str:plan_id>/pause/", plans.plan_pause_action, name="plan-pause"),
+    path("plans/<str:plan_id>/resume/", plans.plan_resume_action, name="plan-resume"),
+    path("plans/<str:plan_id>/cancel/", plans.plan_cancel_action, name="plan-cancel"),
     path("reminders/", reminders.reminder_policy_page, name="reminder-policy"),
     path("reminders/steps/<int:step_id>/preview/<str:language>/", reminders.reminder_preview_page, name="reminder-preview"),
     path(

@@ -26,7 +26,7 @@ from paydesk.invoicing.services import invoice_lock
 
 from .enums import LIVE_STATUSES, PLAN_TRANSITIONS, PlanInterval, PlanKind, PlanStatus
 from .messages import plan_message
-from .models import PaymentPlan, PlanPart
+from .models import PaymentPlan, PlanPart, PlanPolicy
 from .schedule import ScheduledPart, plan_schedule, schedule_problem
 
 MAX_PARTS = 60
@@ -245,12 +245,17 @@ def plan_pause(*, plan: PaymentPlan) -> PaymentPlan:
 
 
 def plan_resume(*, plan: PaymentPlan) -> PaymentPlan:
-    """Run a paused plan again; a part missed meanwhile makes it past due at the next sweep."""
+    """Run a paused plan again, due when its last part is; a part still missed makes it past
+    due again at the next sweep. Only a paused plan resumes (a past-due one is put back on
+    track by the customer catching up, not by staff)."""
     with transaction.atomic():
-        invoice_lock(plan.invoice_id)
+        invoice = invoice_lock(plan.invoice_id)
         plan = _locked_plan(plan.pk)
+        if plan.status != PlanStatus.PAUSED:
+            raise PaydeskError("payment_plan_unexpected_state", f"This payment_plan is {plan.status} and cannot be resumed.")
         _move(plan, PlanStatus.ACTIVE)
         plan.save(update_fields=["status"])
+        _set_due_date(invoice, list(plan.parts.all())[-1].due_date)
         plan_record(plan, "payment_plan.resumed")
     return plan
 
@@ -314,3 +319,26 @@ def _move_pending_charges(plan: PaymentPlan, saved_method) -> None:
         pending.update(status=AutomaticCharge.Status.CANCELED, next_attempt_at=None)
     else:
         pending.update(saved_method=saved_method)
+
+
+POLICY_FIELDS = (
+    "plans_enabled", "max_installments", "longest_span_days", "smallest_part", "deposit_percent", "minimum_total",
+    "require_good_standing", "auto_approve", "pay_later_enabled", "pay_later_max_days", "grace_days",
+)
+
+
+def plan_policy_update(*, business, values: dict) -> PlanPolicy:
+    """Keep the business's plan policy as staff set it (the row is made on the first save),
+    with a ``plan_policy.updated`` event. The caller has checked each value's range."""
+    unknown = set(values) - set(POLICY_FIELDS)
+    if unknown:
+        raise PaydeskError("parameter_unknown", f"Unknown policy settings: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        policy, _ = PlanPolicy.objects.update_or_create(business=business, defaults=values)
+        event_record(
+            business=business,
+            livemode=False,
+            type="plan_policy.updated",
+            data={"object": "plan_policy", **{name: getattr(policy, name) for name in POLICY_FIELDS}},
+        )
+    return policy

@@ -14,13 +14,17 @@ from paydesk.customers.selectors import customer_list
 from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.selectors import invoice_list
 from paydesk.invoicing.services import invoice_create, invoice_finalize
+from paydesk.payments.saved_methods import saved_method_default
 from paydesk.payments.selectors import payment_list
+from paydesk.plans.selectors import live_plan_for, policy_for
 
 from .. import labels
 from ..access import staff_view
 from ..forms import InvoiceForm, LineFormSet, OfflinePaymentForm, read_invoice_submission
 from ..lookups import invoice_for, outbox_messages
 from ..pages import dashboard_page, page_of
+from ..plan_forms import InvoicePlanForm
+from ..plan_summaries import plan_progress
 from ..refusals import refusal_text
 
 OVERDUE = "overdue"
@@ -51,8 +55,8 @@ def invoice_list_page(request):
     return dashboard_page(request, "dashboard/invoice_list.html", context, section="invoices")
 
 
-def invoice_page(request, invoice, *, payment_form=None, status: int = 200):
-    """The invoice detail page; also re-shown with a payment form's errors."""
+def invoice_page(request, invoice, *, payment_form=None, plan_form=None, status: int = 200):
+    """The invoice detail page; also re-shown with a payment form's or a plan form's errors."""
     is_open = invoice.status == InvoiceStatus.OPEN
     context = {
         "invoice": invoice,
@@ -67,8 +71,22 @@ def invoice_page(request, invoice, *, payment_form=None, status: int = 200):
         "can_record_payment": is_open,
         "can_write_off": is_open,
         "payment_form": payment_form or OfflinePaymentForm(currency=invoice.currency),
+        **_plan_context(invoice, plan_form=plan_form, can_write=request.staff.can_write),
     }
     return dashboard_page(request, "dashboard/invoice_detail.html", context, section="invoices", status=status)
+
+
+def _plan_context(invoice, *, plan_form, can_write: bool) -> dict:
+    """The invoice's live plan and its progress, or the form to set one up when it can have one."""
+    plan = live_plan_for(invoice)
+    if plan is not None:
+        grace_days = policy_for(invoice.business).grace_days
+        return {"plan_progress": plan_progress(plan, grace_days=grace_days, today=clock.today())}
+    can_have_plan = invoice.status == InvoiceStatus.OPEN and invoice.amount_remaining > 0
+    if not (can_have_plan and can_write):
+        return {}
+    saved_card = saved_method_default(customer=invoice.customer)
+    return {"plan_form": plan_form or InvoicePlanForm(currency=invoice.currency, saved_card=saved_card)}
 
 
 @require_GET

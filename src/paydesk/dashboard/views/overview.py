@@ -28,6 +28,7 @@ def overview(request):
         "open_totals": summaries.open_totals(**scope),
         "overdue_totals": summaries.overdue_totals(**scope),
         "latest_payments": summaries.latest_payments(**scope),
+        "plan_requests_waiting": summaries.plan_requests_waiting(**scope),
         "poll_url": reverse("dashboard:latest-payments"),
         "poll_interval_milliseconds": POLL_INTERVAL_SECONDS * 1000,
     }
