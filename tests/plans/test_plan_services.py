@@ -191,3 +191,20 @@ def test_what_customers_may_ask_for_follows_the_policy(business, customer, invoi
     assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == "customer_not_in_good_standing"
     policy.require_good_standing = False
     assert why_not_offered(invoice_300, policy, PlanKind.INSTALLMENTS, today) == ""
+
+
+def test_resuming_puts_the_due_date_back_and_only_a_paused_plan_resumes(business, invoice_300, policy):
+    plan = plan_create(invoice=invoice_300, parts=3)
+    advance_test_clock(business=business, seconds=(policy.grace_days + 1) * 86400)
+    plan.refresh_from_db()
+    assert plan.status == "past_due"
+    with pytest.raises(PaydeskError) as refused:
+        plan_resume(plan=plan)
+    assert refused.value.code == "payment_plan_unexpected_state"
+    plan_pause(plan=plan)
+    with clock.business_time(business, livemode=False):
+        payment_create(invoice=invoice_300, card=card(), amount=10000)  # caught up while paused
+        plan_resume(plan=plan)
+    plan.refresh_from_db()
+    invoice_300.refresh_from_db()
+    assert plan.status == "active" and invoice_300.due_date == plan.parts.last().due_date

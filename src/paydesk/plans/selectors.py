@@ -25,6 +25,16 @@ def live_plan_for(invoice) -> PaymentPlan | None:
     )
 
 
+def plan_to_show(invoice) -> PaymentPlan | None:
+    """The plan a customer page shows: the live one, else the one that was completed."""
+    return live_plan_for(invoice) or (
+        PaymentPlan.objects.filter(invoice=invoice, status=PlanStatus.COMPLETED.value)
+        .prefetch_related("parts")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def plans_holding_reminders():
     """Plans under which the invoice gets no reminders (``messaging.reminder_rules``)."""
     from django.db.models import Q

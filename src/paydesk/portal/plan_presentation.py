@@ -3,22 +3,24 @@ schedule and what to pay now), or the offer to pay in parts or later."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from paydesk.core import clock
 from paydesk.core.formatting import date_text, money_text
 from paydesk.plans.enums import PartStatus, PlanKind
 from paydesk.plans.policy import part_counts_offered, why_not_offered
-from paydesk.plans.selectors import amount_due_now, live_plan_for, part_status, policy_for
+from paydesk.plans.selectors import amount_due_now, live_plan_for, part_status, plan_to_show, policy_for
 
 
-def part_status_text(status: PartStatus) -> str:
+def part_status_text(status: PartStatus):
+    # Lazy: the page is rendered in the customer's language after this runs. With a context,
+    # because a part's status agrees with "part" in Russian, not with "invoice".
     return {
-        PartStatus.PAID: _("Paid"),
-        PartStatus.UPCOMING: _("Upcoming"),
-        PartStatus.DUE: _("Due now"),
-        PartStatus.PAST_DUE: _("Overdue"),
-        PartStatus.CANCELED: _("Cancelled"),
+        PartStatus.PAID: pgettext_lazy("part of a payment plan", "Paid"),
+        PartStatus.UPCOMING: pgettext_lazy("part of a payment plan", "Upcoming"),
+        PartStatus.DUE: pgettext_lazy("part of a payment plan", "Due now"),
+        PartStatus.PAST_DUE: pgettext_lazy("part of a payment plan", "Overdue"),
+        PartStatus.CANCELED: pgettext_lazy("part of a payment plan", "Cancelled"),
     }[status]
 
 
@@ -40,7 +42,7 @@ def schedule_rows(parts, currency: str, locale: str, statuses=None) -> list[dict
 
 def plan_view(invoice, locale: str) -> dict:
     """The page's ``plan`` (the live plan, if any) and ``plan_offer`` (what may be asked)."""
-    plan = live_plan_for(invoice)
+    plan = plan_to_show(invoice)
     policy = policy_for(invoice.business)
     today = clock.today()
     if plan is None:
@@ -57,7 +59,7 @@ def plan_view(invoice, locale: str) -> dict:
         return {"plan": None, "plan_offer": offer}
     parts = list(plan.parts.all())
     statuses = [part_status(part, plan, today=today, grace_days=policy.grace_days) for part in parts]
-    due_now = amount_due_now(plan, today=today) if plan.status != "requested" else 0
+    due_now = amount_due_now(plan, today=today) if plan.status not in ("requested", "completed") else 0
     next_open = next((index for index, part in enumerate(parts) if part.amount_remaining > 0), None)
     return {
         "plan": {
