@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from paydesk.demo.data import demo_load
 from paydesk.ledger.checks import ledger_check
-from paydesk.plans.models import PaymentPlan
+from paydesk.terms.models import PaymentPlan
 
 
 def test_the_demo_loads_once_and_its_books_balance(db, settings, tmp_path):

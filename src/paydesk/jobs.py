@@ -19,7 +19,7 @@ def run_due_work(*, business=None) -> dict[str, int]:
     from paydesk.messaging.webhooks import webhook_deliveries_sweep
     from paydesk.payments.automatic_charges import automatic_charges_sweep
     from paydesk.payments.refunds import refunds_retry_pending
-    from paydesk.plans.autopay import plans_sweep
+    from paydesk.terms.autopay import plans_sweep
 
     done: dict[str, int] = {}
     if business is not None:

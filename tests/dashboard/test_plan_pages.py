@@ -13,8 +13,8 @@ from paydesk.core import clock
 from paydesk.invoicing.models import Invoice
 from paydesk.payments.enums import PaymentMethodType
 from paydesk.payments.services import payment_create, payment_record_offline
-from paydesk.plans.models import PaymentPlan, PlanPolicy
-from paydesk.plans.services import plan_cancel, plan_create
+from paydesk.terms.models import PaymentPlan, PlanPolicy
+from paydesk.terms.services import plan_cancel, plan_create
 
 from ..conftest import card, make_invoice
 

@@ -25,8 +25,8 @@ from paydesk.invoicing.services import NewLine
 from paydesk.ledger.checks import ledger_check
 from paydesk.messaging.models import Message
 from paydesk.payments.models import Payment
-from paydesk.plans.models import PaymentPlan, PlanPolicy
-from paydesk.plans.schedule import add_months
+from paydesk.terms.models import PaymentPlan, PlanPolicy
+from paydesk.terms.schedule import add_months
 
 from ..conftest import make_invoice
 from .browser import axe_problems, focused_element, horizontal_fit

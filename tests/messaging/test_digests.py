@@ -39,7 +39,7 @@ def test_customers_set_their_time_zone_and_opt_out_over_the_api(api, customer):
 
 
 def test_the_digest_counts_plan_requests_waiting_for_an_answer(open_invoice):
-    from paydesk.plans.services import plan_create
+    from paydesk.terms.services import plan_create
 
     plan_create(invoice=open_invoice, parts=2, requested_by="customer", needs_review=True)
     with clock.frozen_at(datetime.datetime(2026, 11, 22, 8, 0, tzinfo=datetime.timezone.utc)):

@@ -245,7 +245,7 @@ def automatic_charge_object(charge) -> dict:
 def payment_plan_object(plan) -> dict:
     """A plan with its schedule; each part's status is worked out at the business's today."""
     from paydesk.core import clock
-    from paydesk.plans.selectors import part_status, policy_for
+    from paydesk.terms.selectors import part_status, policy_for
 
     grace_days = policy_for(plan.business).grace_days
     today = clock.today()

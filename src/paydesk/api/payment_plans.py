@@ -5,10 +5,10 @@ from ninja import Router
 from paydesk.core.errors import PaydeskError
 from paydesk.invoicing.selectors import invoice_get
 from paydesk.payments.saved_methods import saved_method_default, saved_method_get
-from paydesk.plans.enums import PlanStatus
-from paydesk.plans.models import PaymentPlan
-from paydesk.plans.selectors import plan_get
-from paydesk.plans.services import (
+from paydesk.terms.enums import PlanStatus
+from paydesk.terms.models import PaymentPlan
+from paydesk.terms.selectors import plan_get
+from paydesk.terms.services import (
     plan_approve,
     plan_cancel,
     plan_create,

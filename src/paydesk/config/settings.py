@@ -99,7 +99,7 @@ INSTALLED_APPS = [
     "paydesk.customers",
     "paydesk.invoicing",
     "paydesk.payments",
-    "paydesk.plans",
+    "paydesk.terms",
     "paydesk.providers.sandbox",
     "paydesk.providers.stripe",
     "paydesk.ledger",

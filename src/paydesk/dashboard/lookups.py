@@ -10,8 +10,8 @@ from paydesk.customers.selectors import customer_get
 from paydesk.invoicing.selectors import invoice_get
 from paydesk.messaging.models import Message
 from paydesk.payments.selectors import payment_get
-from paydesk.plans.models import PaymentPlan
-from paydesk.plans.selectors import plan_get
+from paydesk.terms.models import PaymentPlan
+from paydesk.terms.selectors import plan_get
 
 
 def invoice_for(request, public_id: str):

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from paydesk.core import clock
 from paydesk.core.errors import PaydeskError
 from paydesk.core.money import MAX_AMOUNT_MINOR, minor_unit_exponent
-from paydesk.plans.enums import PlanInterval
-from paydesk.plans.services import MAX_PARTS
+from paydesk.terms.enums import PlanInterval
+from paydesk.terms.services import MAX_PARTS
 
 from .forms import amount_from_text, optional_amount
 from .refusals import refusal_text

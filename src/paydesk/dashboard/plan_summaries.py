@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from paydesk.plans.enums import PlanStatus
-from paydesk.plans.models import PaymentPlan, PlanPart
-from paydesk.plans.selectors import first_open_part, part_status
+from paydesk.terms.enums import PlanStatus
+from paydesk.terms.models import PaymentPlan, PlanPart
+from paydesk.terms.selectors import first_open_part, part_status
 
 # Plans that take payments on their schedule now (paused ones still do, without charges).
 UNDERWAY_STATUSES = (PlanStatus.ACTIVE.value, PlanStatus.PAUSED.value, PlanStatus.PAST_DUE.value)

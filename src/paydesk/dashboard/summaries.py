@@ -16,8 +16,8 @@ from paydesk.invoicing.enums import InvoiceStatus
 from paydesk.invoicing.models import Invoice
 from paydesk.payments.enums import PaymentStatus
 from paydesk.payments.models import Payment
-from paydesk.plans.enums import PlanStatus
-from paydesk.plans.models import PaymentPlan
+from paydesk.terms.enums import PlanStatus
+from paydesk.terms.models import PaymentPlan
 
 LATEST_PAYMENTS = 10
 

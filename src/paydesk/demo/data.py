@@ -22,8 +22,8 @@ from paydesk.invoicing.models import Invoice
 from paydesk.invoicing.services import NewLine, invoice_create, invoice_finalize, invoice_mark_uncollectible, invoice_void
 from paydesk.payments.refunds import refund_create
 from paydesk.payments.services import payment_create
-from paydesk.plans.models import PlanPolicy
-from paydesk.plans.services import plan_create
+from paydesk.terms.models import PlanPolicy
+from paydesk.terms.services import plan_create
 from paydesk.providers.base import CardDetails
 
 from .logo import demo_logo_png

@@ -259,7 +259,7 @@ def invoice_mark_uncollectible(*, invoice: Invoice) -> Invoice:
 
 def _end_plans(invoice: Invoice) -> None:
     # Imported here: plans build on invoices.
-    from paydesk.plans.services import plans_end_for_invoice
+    from paydesk.terms.services import plans_end_for_invoice
 
     plans_end_for_invoice(invoice)
 

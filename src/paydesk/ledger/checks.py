@@ -88,7 +88,7 @@ def _payment_problems() -> list[str]:
 
 
 def ledger_check() -> dict:
-    from paydesk.plans.checks import plan_problems
+    from paydesk.terms.checks import plan_problems
 
     problems = _unbalanced_transactions() + _invoice_problems() + _payment_problems() + plan_problems()
     empty_transactions = JournalTransaction.objects.annotate(entry_count=Count("entries")).filter(

@@ -62,7 +62,7 @@ def digest_context(business: Business, day: datetime.date, locale: str) -> dict:
     ):
         overdue[invoice.currency] += invoice.amount_remaining
         overdue_count += 1
-    from paydesk.plans.models import PaymentPlan
+    from paydesk.terms.models import PaymentPlan
 
     plan_requests_count = PaymentPlan.objects.filter(business=business, livemode=False, status="requested").count()
     return {

@@ -69,7 +69,7 @@ def _invoices_charged_automatically():
 
 
 def _invoices_resting_on_plans():
-    from paydesk.plans.selectors import plans_holding_reminders
+    from paydesk.terms.selectors import plans_holding_reminders
 
     return plans_holding_reminders().values("invoice_id")
 
@@ -89,7 +89,7 @@ def invoice_on_active_payment_plan(invoice) -> bool:
     """True while the invoice rests on a plan in good standing (asked for, running or
     paused): the plan's own notices replace reminders. A plan past due lets them resume, and
     "pay later" moved the due date itself, so reminders follow the new date."""
-    from paydesk.plans.selectors import plans_holding_reminders
+    from paydesk.terms.selectors import plans_holding_reminders
 
     return plans_holding_reminders().filter(invoice=invoice).exists()
 

@@ -123,7 +123,7 @@ def _plan_part(charge: AutomaticCharge):
     """The plan part the charge pays (with its plan), or None for a whole-invoice charge."""
     if charge.plan_part_id is None:
         return None
-    from paydesk.plans.models import PlanPart
+    from paydesk.terms.models import PlanPart
 
     return PlanPart.objects.select_related("plan__business", "plan__saved_method").get(pk=charge.plan_part_id)
 
@@ -132,7 +132,7 @@ def _tell(charge: AutomaticCharge, invoice: Invoice, part, template: str, paymen
     dedupe_key = f"{template}:{charge.public_id}"
     if part is None:
         return message_queue(invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment)
-    from paydesk.plans.messages import plan_message
+    from paydesk.terms.messages import plan_message
 
     return plan_message(part.plan, invoice, template, dedupe_key=dedupe_key, part=part, payment=payment)
 

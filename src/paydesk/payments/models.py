@@ -174,7 +174,7 @@ class AutomaticCharge(models.Model):
     # Set when the charge is one part of a payment plan; empty when it is the whole invoice
     # on its due date (at most one such charge per invoice).
     plan_part = models.OneToOneField(
-        "plans.PlanPart", null=True, blank=True, on_delete=models.PROTECT, related_name="automatic_charge"
+        "terms.PlanPart", null=True, blank=True, on_delete=models.PROTECT, related_name="automatic_charge"
     )
     saved_method = models.ForeignKey(SavedPaymentMethod, on_delete=models.PROTECT, related_name="automatic_charges")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)

@@ -13,7 +13,7 @@ from paydesk.invoicing.models import Invoice
 from paydesk.invoicing.services import invoice_apply_payment
 from paydesk.ledger.enums import JournalKind, LedgerAccount
 from paydesk.ledger.services import Posting, ledger_post
-from paydesk.plans.allocation import plan_allocate_payment
+from paydesk.terms.allocation import plan_allocate_payment
 from paydesk.providers.base import ChargeOutcome, ChargeResult
 
 from .enums import PAYMENT_TRANSITIONS, PaymentStatus

@@ -7,9 +7,9 @@ from django.utils.translation import pgettext_lazy
 
 from paydesk.core import clock
 from paydesk.core.formatting import date_text, money_text
-from paydesk.plans.enums import PartStatus, PlanKind
-from paydesk.plans.policy import part_counts_offered, why_not_offered
-from paydesk.plans.selectors import amount_due_now, live_plan_for, part_status, plan_to_show, policy_for
+from paydesk.terms.enums import PartStatus, PlanKind
+from paydesk.terms.policy import part_counts_offered, why_not_offered
+from paydesk.terms.selectors import amount_due_now, live_plan_for, part_status, plan_to_show, policy_for
 
 
 def part_status_text(status: PartStatus):

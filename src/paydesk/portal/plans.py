@@ -17,8 +17,8 @@ from paydesk.core import clock
 from paydesk.core.errors import PaydeskError
 from paydesk.core.formatting import date_text, money_text
 from paydesk.payments.saved_methods import saved_method_default
-from paydesk.plans.enums import PlanInterval, PlanKind
-from paydesk.plans.policy import (
+from paydesk.terms.enums import PlanInterval, PlanKind
+from paydesk.terms.policy import (
     check_pay_later_date,
     customer_schedule,
     deposit_for,
@@ -26,8 +26,8 @@ from paydesk.plans.policy import (
     pay_later_latest,
     why_not_offered,
 )
-from paydesk.plans.selectors import policy_for
-from paydesk.plans.services import plan_create
+from paydesk.terms.selectors import policy_for
+from paydesk.terms.services import plan_create
 
 from .plan_presentation import schedule_rows
 from .presentation import invoice_view

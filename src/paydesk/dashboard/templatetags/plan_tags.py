@@ -10,7 +10,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from paydesk.plans.enums import PlanInterval, PlanKind
+from paydesk.terms.enums import PlanInterval, PlanKind
 
 from .. import labels
 

@@ -16,7 +16,7 @@ from paydesk.invoicing.selectors import invoice_list
 from paydesk.invoicing.services import invoice_create, invoice_finalize
 from paydesk.payments.saved_methods import saved_method_default
 from paydesk.payments.selectors import payment_list
-from paydesk.plans.selectors import live_plan_for, policy_for
+from paydesk.terms.selectors import live_plan_for, policy_for
 
 from .. import labels
 from ..access import staff_view

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from paydesk.core import clock
 from paydesk.core.errors import PaydeskError
 from paydesk.payments.saved_methods import saved_method_default
-from paydesk.plans.enums import PLAN_TRANSITIONS, PlanStatus
-from paydesk.plans.selectors import amount_due_now, policy_for
-from paydesk.plans.services import (
+from paydesk.terms.enums import PLAN_TRANSITIONS, PlanStatus
+from paydesk.terms.selectors import amount_due_now, policy_for
+from paydesk.terms.services import (
     plan_approve,
     plan_cancel,
     plan_create,

@@ -3,7 +3,7 @@ date), the business's policy for what customers may ask for, and which payment p
 part.
 
 A part's amount is fixed when the plan starts; what has been paid on it is kept on the part,
-changed only under the invoice's row lock by ``plans.allocation`` (``paydesk ledger check``
+changed only under the invoice's row lock by ``terms.allocation`` (``paydesk ledger check``
 proves the parts agree with their allocations and with the invoice).
 """
 
@@ -72,7 +72,7 @@ class PaymentPlan(models.Model):
     requested_by = models.CharField(max_length=10, default="staff")  # "customer" or "staff"
     # Staff's word to the customer when approving or declining a request.
     staff_message = models.CharField(max_length=1000, blank=True, default="")
-    # The invoice's due date before the plan moved it (see plans.services).
+    # The invoice's due date before the plan moved it (see terms.services).
     original_due_date = models.DateField(null=True, blank=True)
     created = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paydesk.core.money import MAX_AMOUNT_MINOR
-from paydesk.plans.enums import PlanInterval
-from paydesk.plans.schedule import add_months, plan_schedule, schedule_problem
+from paydesk.terms.enums import PlanInterval
+from paydesk.terms.schedule import add_months, plan_schedule, schedule_problem
 
 dates = st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2040, 12, 31))
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from paydesk.core import clock
 from paydesk.core.formatting import date_text
-from paydesk.plans.schedule import add_months
+from paydesk.terms.schedule import add_months
 from paydesk.messaging.models import Message
-from paydesk.plans.models import PaymentPlan
+from paydesk.terms.models import PaymentPlan
 
 from tests.portal.test_hosted_invoice import pay, page_url
 

@@ -1,6 +1,6 @@
 """What a customer may ask for on their own, under the business's plan policy.
 
-Staff and the API may set any plan that makes sense (``plans.services``); these rules only
+Staff and the API may set any plan that makes sense (``terms.services``); these rules only
 bound what the hosted page offers and what is started without a person looking at it.
 """
 

@@ -14,8 +14,8 @@ from paydesk.invoicing.services import NewLine
 from paydesk.ledger.checks import ledger_check
 from paydesk.payments.enums import PaymentMethodType
 from paydesk.payments.services import payment_create, payment_record_offline
-from paydesk.plans.models import PaymentPlan
-from paydesk.plans.services import plan_create
+from paydesk.terms.models import PaymentPlan
+from paydesk.terms.services import plan_create
 
 from tests.conftest import card, make_invoice
 

@@ -18,8 +18,8 @@ from paydesk.invoicing.models import Invoice
 from paydesk.payments.models import AutomaticCharge
 from paydesk.payments.services import payment_create, payment_record_offline
 from paydesk.payments.enums import PaymentMethodType
-from paydesk.plans.models import PaymentPlan
-from paydesk.plans.services import plan_approve, plan_cancel, plan_create, plan_pause, plan_resume
+from paydesk.terms.models import PaymentPlan
+from paydesk.terms.services import plan_approve, plan_cancel, plan_create, plan_pause, plan_resume
 
 from tests.conftest import card
 
@@ -167,8 +167,8 @@ def test_pay_later_moves_the_reminder_schedule_with_the_date(business, invoice_3
 
 def test_what_customers_may_ask_for_follows_the_policy(business, customer, invoice_300, policy):
     from paydesk.invoicing.services import NewLine, invoice_mark_uncollectible
-    from paydesk.plans.enums import PlanKind
-    from paydesk.plans.policy import customer_schedule, why_not_offered
+    from paydesk.terms.enums import PlanKind
+    from paydesk.terms.policy import customer_schedule, why_not_offered
     from tests.conftest import make_invoice
 
     today = clock.today()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from paydesk.invoicing.services import NewLine
-from paydesk.plans.models import PlanPolicy
+from paydesk.terms.models import PlanPolicy
 from tests.conftest import card, make_invoice
 
 GOOD_CARD = {"number": "4242424242424242", "exp_month": 12, "cvc": "123"}

@@ -14,8 +14,8 @@ from paydesk.invoicing.services import NewLine
 from paydesk.messaging.models import Message
 from paydesk.messaging.notifications import _context, message_bodies
 from paydesk.payments.services import payment_create
-from paydesk.plans.messages import plan_context
-from paydesk.plans.services import plan_approve, plan_create
+from paydesk.terms.messages import plan_context
+from paydesk.terms.services import plan_approve, plan_create
 
 from ..conftest import card, make_invoice
 

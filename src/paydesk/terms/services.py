@@ -6,7 +6,7 @@ payments take, so a plan never changes under a payment being applied to its part
 
 While a plan runs, the invoice's due date is its last part's date (so the invoice is not
 "overdue" while the customer keeps to the plan); when a part is missed past the grace days
-it becomes that part's date, and reminders take over (``plans.autopay``). The date the
+it becomes that part's date, and reminders take over (``terms.autopay``). The date the
 invoice had before is kept on the plan.
 """
 
