@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from paydesk.core.errors import PaydeskError
 from paydesk.customers.selectors import customer_get, customer_list
 from paydesk.customers.services import customer_create, customer_update
 
@@ -9,7 +10,7 @@ from paydesk.payments.saved_methods import saved_method_get, saved_method_list, 
 
 from .objects import customer_object, saved_method_object
 from .pagination import list_envelope
-from .schemas import CustomerCreate, CustomerUpdate
+from .schemas import CustomerCreate, CustomerUpdate, PortalSessionCreate
 
 router = Router(tags=["customers"])
 
@@ -65,3 +66,23 @@ def remove_payment_method(request, customer_id: str, method_id: str):
     customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
     method = saved_method_remove(method=saved_method_get(customer=customer, public_id=method_id))
     return {"id": method.public_id, "object": "payment_method", "deleted": True}
+
+
+@router.post("/customers/{customer_id}/portal_sessions", summary="A short-lived link that opens the customer portal")
+def create_portal_session(request, customer_id: str, payload: PortalSessionCreate | None = None):
+    from paydesk.portal.access import portal_session_create
+
+    customer = customer_get(business=request.business, livemode=request.livemode, public_id=customer_id)
+    if customer.erased_at is not None:
+        raise PaydeskError("customer_erased", "This customer's details were deleted at their request.", param="customer")
+    link, url = portal_session_create(customer=customer, return_url=payload.return_url if payload else "")
+    return {
+        "id": link.public_id,
+        "object": "portal_session",
+        "livemode": link.livemode,
+        "customer": customer.public_id,
+        "url": url,
+        "return_url": link.return_url or None,
+        "created": int(link.created.timestamp()),
+        "expires_at": int(link.expires_at.timestamp()),
+    }

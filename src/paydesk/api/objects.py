@@ -24,6 +24,7 @@ def customer_object(customer) -> dict:
         "phone": customer.phone,
         "preferred_locales": list(customer.preferred_locales),
         "time_zone": customer.time_zone or None,
+        "postal_code": customer.postal_code or None,
         "non_essential_opt_out": customer.non_essential_opt_out,
         "reminders_paused": customer.reminders_paused,
         "created": _timestamp(customer.created),

@@ -80,6 +80,8 @@ class CustomerUpdate(StrictSchema):
     time_zone: Annotated[StrictStr, Field(max_length=60)] | None = None
     # No reminders or other messages that are not strictly needed.
     non_essential_opt_out: StrictBool | None = None
+    # With an invoice number, lets the customer find a bill on /portal/find.
+    postal_code: _text(max_length=20) | None = None
 
 
 class InvoiceLineCreate(StrictSchema):
@@ -196,3 +198,8 @@ class PaymentPlanUpdate(StrictSchema):
     # false: the customer pays each part themselves.
     auto_charge: StrictBool
     payment_method: ObjectId | None = None
+
+
+class PortalSessionCreate(StrictSchema):
+    # Where the portal's "back" link leads (the business's own site); optional.
+    return_url: ReturnUrl = ""

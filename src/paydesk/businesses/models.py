@@ -43,6 +43,9 @@ class Business(models.Model):
     # The next number of the series. Read and advanced only under a row lock when an
     # invoice is finalized, so numbers are gapless and never shared.
     next_invoice_number = models.PositiveIntegerField(default=1)
+    # What the customer portal's help page says, written by staff in the dashboard.
+    portal_faq = models.TextField(blank=True, default="")
+    payment_instructions = models.TextField(blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -156,3 +156,54 @@ def business_clock_advance(*, business: Business, seconds: int) -> Business:
         locked.test_clock_offset_seconds += seconds
         locked.save(update_fields=["test_clock_offset_seconds"])
     return locked
+
+
+MAX_PORTAL_FAQ_LENGTH = 10_000
+MAX_PAYMENT_INSTRUCTIONS_LENGTH = 5_000
+
+
+def _plain_text(text: str) -> str:
+    """Staff's text with line ends made alike and blank edges trimmed; it is shown as plain
+    text (escaped, paragraphs at blank lines), never as HTML."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
+def business_set_portal_texts(*, business: Business, portal_faq: str, payment_instructions: str) -> Business:
+    """What the customer portal's help page says: the business's answers to common questions
+    and how to pay it, as plain text. Records ``business.portal_texts_updated`` when either
+    changed. Refuses a FAQ over 10,000 characters or instructions over 5,000."""
+    from paydesk.events.services import event_record
+
+    portal_faq, payment_instructions = _plain_text(portal_faq), _plain_text(payment_instructions)
+    if len(portal_faq) > MAX_PORTAL_FAQ_LENGTH:
+        raise PaydeskError(
+            "portal_faq_too_long", f"The questions and answers may have at most {MAX_PORTAL_FAQ_LENGTH} characters.",
+            param="portal_faq",
+        )
+    if len(payment_instructions) > MAX_PAYMENT_INSTRUCTIONS_LENGTH:
+        raise PaydeskError(
+            "payment_instructions_too_long",
+            f"The payment instructions may have at most {MAX_PAYMENT_INSTRUCTIONS_LENGTH} characters.",
+            param="payment_instructions",
+        )
+    with transaction.atomic():
+        locked = Business.objects.select_for_update(of=("self",)).get(pk=business.pk)
+        if (locked.portal_faq, locked.payment_instructions) == (portal_faq, payment_instructions):
+            return locked
+        locked.portal_faq, locked.payment_instructions = portal_faq, payment_instructions
+        locked.save(update_fields=["portal_faq", "payment_instructions"])
+        # The texts serve both modes; recorded in test mode like the other settings staff
+        # change in the dashboard (plan_policy.updated), which works in test mode for now.
+        event_record(
+            business=locked,
+            livemode=False,
+            type="business.portal_texts_updated",
+            data={
+                "id": locked.public_id,
+                "object": "business",
+                "portal_faq": locked.portal_faq,
+                "payment_instructions": locked.payment_instructions,
+            },
+        )
+    return locked

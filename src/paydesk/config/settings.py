@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "paydesk.invoicing",
     "paydesk.payments",
     "paydesk.terms",
+    "paydesk.support",
     "paydesk.providers.sandbox",
     "paydesk.providers.stripe",
     "paydesk.ledger",
@@ -228,3 +229,10 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 # Webhooks go only to public addresses unless this is set (a receiver on this machine or a
 # private network, as in development): an API key must not become a way to probe inside.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = _environment("PAYDESK_WEBHOOK_ALLOW_PRIVATE_ADDRESSES") == "1"
+
+# How long financial records (invoices, payments, refunds, the ledger) are kept, in years,
+# also after a customer asks for their data to be deleted; the customer portal says so.
+_financial_records_years = _environment("PAYDESK_FINANCIAL_RECORDS_YEARS", "7")
+if not (_financial_records_years.isascii() and _financial_records_years.isdigit() and int(_financial_records_years) >= 1):
+    raise RuntimeError("PAYDESK_FINANCIAL_RECORDS_YEARS must be a whole number of years, at least 1")
+FINANCIAL_RECORDS_YEARS = int(_financial_records_years)

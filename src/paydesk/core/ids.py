@@ -29,6 +29,8 @@ PREFIXES = {
     "saved_method": "pm",
     "automatic_charge": "ach",
     "payment_plan": "plan",
+    "portal_session": "bps",
+    "support_request": "sup",
 }
 
 
@@ -111,3 +113,11 @@ def new_hosted_token() -> str:
 
 def new_payment_plan_id() -> str:
     return new_public_id("payment_plan")
+
+
+def new_portal_session_id() -> str:
+    return new_public_id("portal_session")
+
+
+def new_support_request_id() -> str:
+    return new_public_id("support_request")

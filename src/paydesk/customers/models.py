@@ -25,6 +25,20 @@ class Customer(models.Model):
     non_essential_opt_out = models.BooleanField(default=False)
     # An IANA name ("Europe/Moscow") for quiet hours; empty means the business's zone.
     time_zone = models.CharField(max_length=64, blank=True, default="")
+    # A second fact to find a bill by (with its number) on /portal/find.
+    postal_code = models.CharField(max_length=20, blank=True, default="")
+    # The customer's own choices (portal → preferences). The channel for each kind of
+    # message ("reminders", "notices", "charges"): "email" or "sms"; missing means email.
+    channel_preferences = models.JSONField(default=dict, blank=True)
+    # An extra word on the chosen channel for every charge, automatic ones included.
+    notify_every_charge = models.BooleanField(default=False)
+    # Automatic charges in one calendar month (the business's time) may not pass this, in
+    # minor units of the charge's currency; a charge that would is held for the customer to
+    # confirm. Null: no limit.
+    monthly_spending_limit = models.BigIntegerField(null=True, blank=True)
+    # When the customer asked for their data to be deleted: contact details are cleared,
+    # financial records are kept (detached).
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["business", "livemode", "-id"])]

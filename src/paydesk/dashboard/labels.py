@@ -69,6 +69,11 @@ MESSAGE_TEMPLATE = {
     "plan_part_due_soon": _("Plan part due soon"),
     "plan_part_failed": _("Charge of a plan part failed"),
     "staff_digest": _("Daily digest"),
+    "receipt_several": _("Receipt for several invoices"),
+    "automatic_charge_held": _("Automatic charge held for confirmation"),
+    "charge_notice": _("Word about a charge"),
+    "portal_magic_link": _("Link to the customer portal"),
+    "support_request_staff": _("Support request"),
 }
 
 
@@ -79,6 +84,7 @@ DECLINE_REASON = {
     "expired_card": _("Card expired"),
     "incorrect_cvc": _("Wrong security code"),
     "processing_error": _("Bank could not be reached"),
+    "spending_limit": _("Held: above the customer's monthly limit"),
 }
 
 

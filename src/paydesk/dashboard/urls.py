@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import customers, invoice_actions, invoices, outbox, overview, payments, plans, reminders, sign_in
+from .views import (
+    customers,
+    invoice_actions,
+    invoices,
+    outbox,
+    overview,
+    payments,
+    plans,
+    portal_texts,
+    reminders,
+    sign_in,
+    support,
+)
 
 app_name = "dashboard"
 urlpatterns = [
@@ -44,6 +56,9 @@ urlpatterns = [
         reminders.reminder_preview_email,
         name="reminder-preview-email",
     ),
+    path("support/", support.support_list_page, name="support-list"),
+    path("support/<str:request_id>/close/", support.support_close_action, name="support-close"),
+    path("settings/portal/", portal_texts.portal_texts_page, name="portal-texts"),
     path("outbox/", outbox.message_list_page, name="message-list"),
     path("outbox/<str:message_id>/", outbox.message_detail, name="message-detail"),
 ]

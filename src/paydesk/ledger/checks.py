@@ -74,14 +74,14 @@ def _payment_problems() -> list[str]:
     for row in PaymentAllocation.objects.values("payment_id").annotate(total=Sum("amount")):
         allocated[row["payment_id"]] = row["total"]
     problems = []
-    for payment_id, public_id, status, amount, amount_refunded, invoice_id in Payment.objects.values_list(
-        "pk", "public_id", "status", "amount", "amount_refunded", "invoice_id"
+    for payment_id, public_id, status, amount, amount_refunded, invoice_id, several in Payment.objects.values_list(
+        "pk", "public_id", "status", "amount", "amount_refunded", "invoice_id", "several_invoices"
     ).iterator():
         if amount_refunded != refunded[payment_id]:
             problems.append(f"payment {public_id} says {amount_refunded} refunded but refunds sum to {refunded[payment_id]}")
         if refunded[payment_id] > amount:
             problems.append(f"payment {public_id} refunded {refunded[payment_id]} of {amount}")
-        expected_allocation = amount if (status == PaymentStatus.SUCCEEDED and invoice_id) else 0
+        expected_allocation = amount if (status == PaymentStatus.SUCCEEDED and (invoice_id or several)) else 0
         if allocated[payment_id] != expected_allocation:
             problems.append(f"payment {public_id} ({status}) allocates {allocated[payment_id]}, expected {expected_allocation}")
     return problems

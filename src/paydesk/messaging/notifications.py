@@ -19,6 +19,21 @@ from paydesk.core.locales import locale_for
 
 from .models import Message
 
+# Notes before a charge or a plan part: they follow the customer's channel for "notices"
+# (portal → preferences). Other messages go by email (reminders choose in reminders.py).
+NOTICE_TEMPLATES = frozenset({"automatic_charge_upcoming", "plan_part_upcoming", "plan_part_due_soon"})
+# Not needed to keep a customer's money straight, so left out for a customer who opted out
+# of non-essential messages. Receipts, notes before an automatic charge (the customer must
+# hear before money is taken) and answers to their requests are essential and still go.
+NON_ESSENTIAL_TEMPLATES = frozenset({"plan_part_due_soon"})
+
+
+def customer_channel(customer, kind: str) -> str:
+    """How ``kind`` of message ("reminders", "notices", "charges") reaches the customer:
+    "sms" when they chose texts and a phone number is on file, else "email"."""
+    chosen = (customer.channel_preferences or {}).get(kind)
+    return "sms" if chosen == "sms" and customer.phone else "email"
+
 
 def portal_links(invoice, payment=None) -> dict:
     """Absolute links a customer can open without logging in."""
@@ -97,11 +112,19 @@ def message_queue(
 ) -> Message | None:
     """Render and queue an email about ``invoice`` to its customer; None if they have no email.
 
-    ``extra`` is a function of the message's locale answering more of the snapshot (a
-    plan's schedule, say), made in the customer's language. A second call with the same
-    purpose key returns the first message instead of a new one.
+    A notice before a charge goes by text instead when the customer chose texts for notices
+    and has a phone number; a non-essential message is not sent (None) to a customer who
+    opted out of those. ``extra`` is a function of the message's locale answering more of
+    the snapshot (a plan's schedule, say), made in the customer's language. A second call
+    with the same purpose key returns the first message instead of a new one.
     """
     customer = invoice.customer
+    if template in NON_ESSENTIAL_TEMPLATES and customer.non_essential_opt_out:
+        return None
+    if template in NOTICE_TEMPLATES and customer_channel(customer, "notices") == "sms":
+        from .sms import sms_queue
+
+        return sms_queue(invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment, extra=extra)
     if not customer.email:
         return None
     existing = Message.objects.filter(business=invoice.business, dedupe_key=dedupe_key).first()
@@ -166,16 +189,52 @@ def _payment_of(event, subject):
     return Payment.objects.select_related("invoice__business", "invoice__customer").filter(public_id=event.data["id"]).first()
 
 
+def charge_notice_queue(payment):
+    """The short word about a charge for a customer who asked to hear of every one ("tell me
+    about every charge"), on their channel for "charges"; once per payment. None when they
+    did not ask, when the payment was money handed over offline (cash, a cheque or a
+    transfer is not a charge), or when they have no address for the channel. A payment of
+    several invoices names them all."""
+    from paydesk.invoicing.models import Invoice
+    from paydesk.payments.enums import OFFLINE_METHODS
+
+    if payment.method_type in OFFLINE_METHODS:
+        return None
+    invoice, extra = payment.invoice, None
+    if payment.several_invoices:
+        rows = payment.several_invoices
+        invoices = Invoice.objects.select_related("business", "customer").in_bulk([row["invoice"] for row in rows])
+        invoice = invoices[rows[0]["invoice"]]
+        numbers = ", ".join(invoices[row["invoice"]].number for row in rows)
+
+        def extra(locale: str) -> dict:
+            return {"invoice_numbers": numbers}
+
+    if invoice is None or not invoice.customer.notify_every_charge:
+        return None
+    dedupe_key = f"charge_notice:{payment.public_id}"
+    if customer_channel(invoice.customer, "charges") == "sms":
+        from .sms import sms_queue
+
+        return sms_queue(invoice=invoice, template="charge_notice", dedupe_key=dedupe_key, payment=payment, extra=extra)
+    return message_queue(invoice=invoice, template="charge_notice", dedupe_key=dedupe_key, payment=payment, extra=extra)
+
+
 def notify_for_event(event, subject=None) -> None:
-    """Customer emails that follow from an event: a receipt for each payment, instructions
+    """Customer emails that follow from an event: a receipt for each payment (and the word
+    about every charge for customers who asked for it), instructions
     while a bank transfer is awaited, a note when a payment that was under way fails, and
     a note for each refund. (A card declined on the page is explained on the page.)"""
     if event.type in ("payment.succeeded", "payment.processing", "payment.failed"):
         payment = _payment_of(event, subject)
+        if payment is not None and payment.several_invoices and event.type == "payment.succeeded":
+            _receipt_for_several(payment)
+            charge_notice_queue(payment)
         if payment is None or payment.invoice is None:
             return
         if event.type == "payment.succeeded":
             message_queue(invoice=payment.invoice, template="receipt", dedupe_key=f"receipt:{payment.public_id}", payment=payment)
+            charge_notice_queue(payment)
         elif event.type == "payment.processing":
             message_queue(
                 invoice=payment.invoice, template="payment_processing",
@@ -201,3 +260,29 @@ def notify_for_event(event, subject=None) -> None:
                 payment=refund.payment,
                 refund=refund,
             )
+
+
+def _receipt_for_several(payment) -> None:
+    """One receipt for a payment of several invoices, listing each with its share."""
+    from paydesk.invoicing.models import Invoice
+
+    invoices = Invoice.objects.select_related("business", "customer").in_bulk(
+        [row["invoice"] for row in payment.several_invoices]
+    )
+    first = invoices[payment.several_invoices[0]["invoice"]]
+
+    def paid_invoices(locale: str) -> dict:
+        return {
+            "paid_invoices": [
+                {
+                    "number": invoices[row["invoice"]].number,
+                    "amount": money_text(row["amount"], payment.currency, locale),
+                }
+                for row in payment.several_invoices
+            ]
+        }
+
+    message_queue(
+        invoice=first, template="receipt_several", dedupe_key=f"receipt:{payment.public_id}", payment=payment,
+        extra=paid_invoices,
+    )

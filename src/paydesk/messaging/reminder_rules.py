@@ -57,6 +57,7 @@ def candidate_filter() -> Q:
         & Q(customer__non_essential_opt_out=False)
         & ~Q(pk__in=_invoices_charged_automatically())
         & ~Q(pk__in=_invoices_resting_on_plans())
+        & ~Q(pk__in=_invoices_with_open_support_requests())
     )
 
 
@@ -72,6 +73,12 @@ def _invoices_resting_on_plans():
     from paydesk.terms.selectors import plans_holding_reminders
 
     return plans_holding_reminders().values("invoice_id")
+
+
+def _invoices_with_open_support_requests():
+    from paydesk.support.selectors import requests_holding_reminders
+
+    return requests_holding_reminders().values("invoice_id")
 
 
 def invoice_charged_automatically(invoice) -> bool:
@@ -104,9 +111,12 @@ def invoice_disputed(invoice) -> bool:
 
 
 def invoice_has_open_support_request(invoice) -> bool:
-    """True while the customer has an open support request about the invoice. Support
-    requests do not exist yet."""
-    return False
+    """True while the customer has an open support request about the invoice: staff answer
+    them first, and a reminder meanwhile would read as if nobody listened. Closing the
+    request lets reminders go out again."""
+    from paydesk.support.selectors import requests_holding_reminders
+
+    return requests_holding_reminders().filter(invoice=invoice).exists()
 
 
 def reminder_stop_reason(invoice) -> ReminderOutcome | None:

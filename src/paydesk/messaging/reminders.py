@@ -203,10 +203,13 @@ def reminder_send(*, invoice_id: int, step: ReminderStep, steps: list[ReminderSt
 
 
 def _queue(*, invoice: Invoice, step: ReminderStep):
-    """The step's message: by SMS when it asks for SMS and there is a phone number, else by
-    email; None when the customer has neither."""
+    """The step's message on the customer's own channel for reminders when they chose one
+    (portal → preferences), else on the step's: by SMS when that is SMS and there is a phone
+    number, else by email; None when the customer has neither."""
     dedupe_key = f"reminder:{invoice.public_id}:{step.pk}"
-    if step.channel == ReminderChannel.SMS:
+    chosen = (invoice.customer.channel_preferences or {}).get("reminders")
+    channel = chosen if chosen in ReminderChannel.values else step.channel
+    if channel == ReminderChannel.SMS:
         message = sms_queue(invoice=invoice, template=step.template, dedupe_key=dedupe_key)
         if message is not None:
             return message

@@ -70,14 +70,18 @@ def phone_masked(phone: str) -> str:
     return "•••• " + "".join(digits[-4:])
 
 
-def sms_context(*, invoice, locale: str) -> dict:
-    return {
+def sms_context(*, invoice, locale: str, payment=None) -> dict:
+    context = {
         "business": {"name": invoice.business.name},
         "invoice": {"number": invoice.number},
         "amount_remaining": money_text(invoice.amount_remaining, invoice.currency, locale),
         "due_date": date_text(invoice.due_date, locale),
         "invoice_url": portal_links(invoice)["invoice_url"],
     }
+    if payment is not None:
+        context["payment_amount"] = money_text(payment.amount, payment.currency, locale)
+        context["payment"] = {"card_brand": payment.card_brand, "card_last4": payment.card_last4}
+    return context
 
 
 def sms_text(*, template: str, context: dict, locale: str) -> str:
@@ -86,9 +90,10 @@ def sms_text(*, template: str, context: dict, locale: str) -> str:
         return " ".join(render_to_string(f"messaging/sms/{template}.txt", context).split())
 
 
-def sms_queue(*, invoice, template: str, dedupe_key: str) -> Message | None:
+def sms_queue(*, invoice, template: str, dedupe_key: str, payment=None, extra=None) -> Message | None:
     """Text the invoice's customer; None when they have no phone number. A second call with
-    the same purpose key returns the first message."""
+    the same purpose key returns the first message. ``extra`` is a function of the locale
+    answering more of the snapshot (a plan part's amount and date), as for emails."""
     customer = invoice.customer
     if not customer.phone:
         return None
@@ -96,7 +101,10 @@ def sms_queue(*, invoice, template: str, dedupe_key: str) -> Message | None:
     if existing is not None:
         return existing
     locale = locale_for(customer=customer, business=invoice.business)
-    context = sms_context(invoice=invoice, locale=locale)
+    context = sms_context(invoice=invoice, locale=locale, payment=payment)
+    if extra is not None:
+        with translation.override(locale):
+            context.update(extra(locale))
     text = sms_text(template=template, context=context, locale=locale)
     provider = sms_provider()
     result = provider.send(to=customer.phone, text=text)
@@ -106,6 +114,7 @@ def sms_queue(*, invoice, template: str, dedupe_key: str) -> Message | None:
         livemode=invoice.livemode,
         customer=customer,
         invoice=invoice,
+        payment=payment,
         channel="sms",
         to=phone_masked(customer.phone),
         locale=locale,

@@ -3,6 +3,11 @@ smart retries by decline reason (``retry_schedule``) and a polite word to the cu
 
 The sweep finds due charges in the database (rule 5). Each try happens under the invoice's
 row lock and is an ordinary payment; the charge's row records where the retries stand.
+
+A customer may set a monthly spending limit on automatic charges (portal → preferences). A
+try that would take this month's automatic charges past it is not made: the charge is held
+(``needs_customer``, decline code ``spending_limit``) until the customer confirms it on the
+invoice page (``automatic_charge_confirm``); a confirmed charge is never held again.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Sum
 
 from paydesk.core import clock
 from paydesk.core.errors import PaydeskError
@@ -26,6 +32,12 @@ from .services import payment_create
 
 Status = AutomaticCharge.Status
 UPCOMING_NOTICE = datetime.timedelta(days=3)
+# The decline code of a charge held because it would pass the customer's monthly limit.
+SPENDING_LIMIT = "spending_limit"
+HELD_EVENT = "automatic_charge.held"
+CONFIRMED_EVENT = "automatic_charge.confirmed"
+# What counts against the limit: money an automatic charge took, or is taking.
+_SPENT_STATUSES = (PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING)
 
 
 def _due_moment(invoice: Invoice) -> datetime.datetime:
@@ -62,8 +74,10 @@ def automatic_charge_create(*, invoice: Invoice, saved_method: SavedPaymentMetho
     return charge
 
 
-def _try(charge_id: int) -> str:
-    """One try of a due charge, under the invoice's lock. Answers what happened."""
+def _try(charge_id: int, *, limit_confirmed: bool = False) -> str:
+    """One try of a due charge, under the invoice's lock. Answers what happened ("held" when
+    it would pass the customer's monthly limit and was not made). ``limit_confirmed``: the
+    customer confirmed this charge, so their limit does not hold it."""
     with transaction.atomic():
         charge = AutomaticCharge.objects.select_for_update(of=("self",)).select_related("saved_method").get(pk=charge_id)
         now = clock.now()
@@ -79,6 +93,10 @@ def _try(charge_id: int) -> str:
             charge.status, charge.next_attempt_at = Status.CANCELED, None
             charge.save(update_fields=["status", "next_attempt_at"])
             return "canceled"
+        if invoice.customer.monthly_spending_limit is not None and not limit_confirmed and not _confirmed(charge):
+            held = _hold_over_limit(charge, invoice.pk, part, now)
+            if held:
+                return "held"
         first_try = charge.attempt_count == 0
         try:
             payment = payment_create(invoice=invoice, saved_method=charge.saved_method, amount=amount)
@@ -119,6 +137,128 @@ def _try(charge_id: int) -> str:
         return "failed"
 
 
+def month_bounds(business, now: datetime.datetime) -> tuple[datetime.datetime, datetime.datetime]:
+    """The calendar month around ``now`` in the business's time zone: [its start, the next's)."""
+    from paydesk.messaging.reminder_rules import business_zone
+
+    local = now.astimezone(business_zone(business))
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    return start, following
+
+
+def automatic_spending(*, customer, currency: str, now: datetime.datetime) -> int:
+    """What automatic charges took (or are taking) from the customer in the calendar month of
+    ``now``, in minor units of ``currency``: the sum the monthly limit is held against."""
+    start, following = month_bounds(customer.business, now)
+    total = Payment.objects.filter(
+        customer=customer,
+        automatic_charge__isnull=False,
+        currency=currency,
+        status__in=_SPENT_STATUSES,
+        created__gte=start,
+        created__lt=following,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or 0
+
+
+def automatic_charge_amount(charge: AutomaticCharge, invoice: Invoice | None = None) -> int:
+    """What the charge's next try would take: the part's rest, or the invoice's."""
+    part = _plan_part(charge)
+    if part is not None:
+        return part.amount_remaining
+    invoice = invoice or charge.invoice
+    return invoice.amount_remaining
+
+
+def _confirmed(charge: AutomaticCharge) -> bool:
+    """True once the customer confirmed this charge past their limit (its retries too)."""
+    from paydesk.events.models import Event
+
+    return Event.objects.filter(
+        business_id=charge.business_id, livemode=charge.livemode, type=CONFIRMED_EVENT, data__id=charge.public_id
+    ).exists()
+
+
+def _hold_over_limit(charge: AutomaticCharge, invoice_id: int, part, now: datetime.datetime) -> bool:
+    """Hold the charge (not made; the customer is asked to confirm it) when it would take this
+    month's automatic charges past the customer's limit; answers whether it did.
+
+    The invoice and then the customer row are locked (the order reminders lock them in), so
+    two charges of one customer racing in one month cannot both slip under the limit.
+    """
+    from paydesk.customers.models import Customer
+
+    invoice = invoice_lock(invoice_id)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("business").get(pk=invoice.customer_id)
+    limit = customer.monthly_spending_limit
+    if limit is None:
+        return False
+    amount = automatic_charge_amount(charge, invoice)
+    spent = automatic_spending(customer=customer, currency=invoice.currency, now=now)
+    if spent + amount <= limit:
+        return False
+    charge.status, charge.next_attempt_at, charge.last_decline_code = Status.NEEDS_CUSTOMER, None, SPENDING_LIMIT
+    charge.save(update_fields=["status", "next_attempt_at", "last_decline_code"])
+    from paydesk.api.objects import automatic_charge_object
+    from paydesk.events.services import event_record
+
+    event_record(business=invoice.business, livemode=invoice.livemode, type=HELD_EVENT, data=automatic_charge_object(charge))
+    method = charge.saved_method
+
+    def held(locale: str) -> dict:
+        from paydesk.core.formatting import money_text
+
+        return {
+            "held": {
+                "amount": money_text(amount, invoice.currency, locale),
+                "limit": money_text(limit, invoice.currency, locale),
+                "spent": money_text(spent, invoice.currency, locale),
+                "card": f"{method.card_brand.title()} •••• {method.card_last4}",
+            }
+        }
+
+    _tell(charge, invoice, part, "automatic_charge_held", extra=held)
+    return True
+
+
+def automatic_charge_confirm(charge: AutomaticCharge) -> AutomaticCharge:
+    """The customer confirms a charge held for their monthly limit: the try is made at once,
+    the limit set aside for this charge (and any retries of it). Answers the charge as the
+    try left it (succeeded, retrying, needs_customer...).
+
+    Safe to repeat: a charge already made is answered as it is. Refuses a charge that is not
+    held for the limit.
+    """
+    with transaction.atomic():
+        locked = (
+            AutomaticCharge.objects.select_for_update(of=("self",))
+            .select_related("invoice", "saved_method")
+            .get(pk=charge.pk)
+        )
+        if locked.status == Status.SUCCEEDED:  # confirmed twice (a double click): made once
+            return locked
+        if locked.status != Status.NEEDS_CUSTOMER or locked.last_decline_code != SPENDING_LIMIT:
+            raise PaydeskError(
+                "automatic_charge_not_held",
+                "This charge is not waiting for the customer's confirmation.",
+                param="automatic_charge",
+                http_status=409,
+            )
+        locked.status, locked.next_attempt_at = Status.SCHEDULED, clock.now()
+        locked.save(update_fields=["status", "next_attempt_at"])
+        from paydesk.api.objects import automatic_charge_object
+        from paydesk.events.services import event_record
+
+        event_record(
+            business=locked.invoice.business, livemode=locked.livemode, type=CONFIRMED_EVENT,
+            data=automatic_charge_object(locked),
+        )
+        _try(locked.pk, limit_confirmed=True)
+    locked.refresh_from_db()
+    return locked
+
+
 def _plan_part(charge: AutomaticCharge):
     """The plan part the charge pays (with its plan), or None for a whole-invoice charge."""
     if charge.plan_part_id is None:
@@ -128,13 +268,21 @@ def _plan_part(charge: AutomaticCharge):
     return PlanPart.objects.select_related("plan__business", "plan__saved_method").get(pk=charge.plan_part_id)
 
 
-def _tell(charge: AutomaticCharge, invoice: Invoice, part, template: str, payment=None):
+def _tell(charge: AutomaticCharge, invoice: Invoice, part, template: str, payment=None, extra=None):
+    """Tell the customer about the charge, once per template (a plan part's message carries
+    its plan and part). ``extra``: more of the snapshot, a function of the locale."""
     dedupe_key = f"{template}:{charge.public_id}"
     if part is None:
-        return message_queue(invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment)
-    from paydesk.terms.messages import plan_message
+        return message_queue(invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment, extra=extra)
+    from paydesk.terms.messages import plan_context, plan_message
 
-    return plan_message(part.plan, invoice, template, dedupe_key=dedupe_key, part=part, payment=payment)
+    if extra is None:
+        return plan_message(part.plan, invoice, template, dedupe_key=dedupe_key, part=part, payment=payment)
+    plan_extra = plan_context(part.plan, part)
+    return message_queue(
+        invoice=invoice, template=template, dedupe_key=dedupe_key, payment=payment,
+        extra=lambda locale: {**plan_extra(locale), **extra(locale)},
+    )
 
 
 def _notify_upcoming(charge: AutomaticCharge) -> bool:

@@ -42,6 +42,10 @@ class Payment(models.Model):
     automatic_charge = models.ForeignKey(
         "AutomaticCharge", null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
     )
+    # A payment of several invoices at once (the customer portal): which invoices and how
+    # much of each, as [{"invoice": pk, "amount": minor}], fixed before the charge. Empty for
+    # a payment of one invoice (``invoice``) or of none. Allocations follow it on success.
+    several_invoices = models.JSONField(default=list, blank=True)
     provider = models.CharField(max_length=20)
     provider_reference = models.CharField(max_length=100, blank=True, default="")
     card_brand = models.CharField(max_length=20, blank=True, default="")

@@ -218,9 +218,9 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
-        if invoice is not None and (
+        if (invoice is not None and (
             invoice.status != InvoiceStatus.OPEN or payment.amount > invoice.total - invoice.amount_paid
-        ):
+        )) or not _several_still_fit(payment):
             _cancel(payment, reason="invoice_changed")
             return payment
         provider = provider_named(payment.provider, business=payment.business, livemode=payment.livemode)
@@ -266,9 +266,9 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
-        fits = invoice is None or (
+        fits = (invoice is None or (
             invoice.status == InvoiceStatus.OPEN and payment.amount <= invoice.total - invoice.amount_paid
-        )
+        )) and _several_still_fit(payment)
         if result.outcome == ChargeOutcome.SUCCEEDED and not fits:
             _cancel(payment, reason="invoice_changed")
             return payment
@@ -278,6 +278,16 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
             return payment
         payment_apply_result(payment, invoice, result)
     return payment
+
+
+def _several_still_fit(payment: Payment) -> bool:
+    """For a payment of several invoices: lock them all (in id order) and answer whether
+    each can still take its share. Always true for a payment of one invoice."""
+    if not payment.several_invoices:
+        return True
+    from .several import invoices_locked_for, split_still_fits
+
+    return split_still_fits(payment, invoices_locked_for(payment))
 
 
 def _cancel(payment: Payment, *, reason: str) -> None:

@@ -75,24 +75,29 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
     payment.next_action_url = ""
     payment.save(update_fields=[*_CARD_FIELDS, "status", "fee_amount", "succeeded_at", "next_action_url"])
     cash_account = cash_account_for(payment.provider)
-    postings = [Posting(cash_account, payment.amount)]
-    if invoice is not None:
-        PaymentAllocation.objects.create(
-            payment=payment, invoice=invoice, amount=payment.amount, created=clock.now()
+    shares = _shares(payment, invoice)
+    for paid_invoice, amount in shares:
+        PaymentAllocation.objects.create(payment=payment, invoice=paid_invoice, amount=amount, created=clock.now())
+        ledger_post(
+            business=payment.business,
+            livemode=payment.livemode,
+            kind=JournalKind.PAYMENT_SUCCEEDED,
+            description=f"Payment {payment.public_id}",
+            currency=payment.currency,
+            postings=[Posting(cash_account, amount), Posting(LedgerAccount.ACCOUNTS_RECEIVABLE, -amount)],
+            invoice=paid_invoice,
+            payment=payment,
         )
-        postings.append(Posting(LedgerAccount.ACCOUNTS_RECEIVABLE, -payment.amount))
-    else:
-        postings.append(Posting(LedgerAccount.REVENUE, -payment.amount))
-    ledger_post(
-        business=payment.business,
-        livemode=payment.livemode,
-        kind=JournalKind.PAYMENT_SUCCEEDED,
-        description=f"Payment {payment.public_id}",
-        currency=payment.currency,
-        postings=postings,
-        invoice=invoice,
-        payment=payment,
-    )
+    if not shares:
+        ledger_post(
+            business=payment.business,
+            livemode=payment.livemode,
+            kind=JournalKind.PAYMENT_SUCCEEDED,
+            description=f"Payment {payment.public_id}",
+            currency=payment.currency,
+            postings=[Posting(cash_account, payment.amount), Posting(LedgerAccount.REVENUE, -payment.amount)],
+            payment=payment,
+        )
     if payment.fee_amount:
         ledger_post(
             business=payment.business,
@@ -110,11 +115,21 @@ def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) ->
         from .saved_methods import saved_method_activate
 
         saved_method_activate(payment.saved_method)
-    if invoice is not None:
-        plan_allocate_payment(payment, invoice)
-        invoice_apply_payment(invoice=invoice, amount=payment.amount)
+    for paid_invoice, amount in shares:
+        plan_allocate_payment(payment, paid_invoice, amount)
+        invoice_apply_payment(invoice=paid_invoice, amount=amount)
     # After the invoice is updated, so the receipt this event triggers shows the new balance.
     payment_record_event(payment, "payment.succeeded")
+
+
+def _shares(payment: Payment, invoice: Invoice | None) -> list[tuple[Invoice, int]]:
+    """Which invoices the payment pays and how much of each: its one invoice, or (a payment
+    of several) each of them, row-locked by the caller and read again here."""
+    if payment.several_invoices:
+        from paydesk.invoicing.services import invoice_lock
+
+        return [(invoice_lock(row["invoice"]), row["amount"]) for row in payment.several_invoices]
+    return [(invoice, payment.amount)] if invoice is not None else []
 
 
 def payment_apply_result(payment: Payment, invoice: Invoice | None, result: ChargeResult) -> Payment:
@@ -126,9 +141,9 @@ def payment_apply_result(payment: Payment, invoice: Invoice | None, result: Char
     """
     _copy_card(payment, result)
     if result.outcome == ChargeOutcome.SUCCEEDED:
-        if invoice is not None:
-            assert invoice.status == InvoiceStatus.OPEN
-            assert payment.amount <= invoice.total - invoice.amount_paid
+        for paid_invoice, amount in _shares(payment, invoice):
+            assert paid_invoice.status == InvoiceStatus.OPEN
+            assert amount <= paid_invoice.total - paid_invoice.amount_paid
         _succeed(payment, invoice, result)
     elif result.outcome == ChargeOutcome.REQUIRES_ACTION:
         _move(payment, PaymentStatus.REQUIRES_ACTION)

@@ -14,10 +14,25 @@ from .views import invoice_for_token, page_locale, render_customer_page
 
 
 def _succeeded_payment(invoice, payment_id: str) -> Payment:
-    payment = Payment.objects.filter(invoice=invoice, public_id=payment_id, status=PaymentStatus.SUCCEEDED).first()
+    """A succeeded payment that paid this invoice (alone, or with others in one payment)."""
+    payment = (
+        Payment.objects.filter(allocations__invoice=invoice, public_id=payment_id, status=PaymentStatus.SUCCEEDED)
+        .distinct()
+        .first()
+    )
     if payment is None:
         raise Http404("No such receipt")
     return payment
+
+
+def _paid_together(payment: Payment, locale: str) -> list[dict]:
+    """For a payment of several invoices, each invoice and its share (else empty)."""
+    from paydesk.core.formatting import money_text
+
+    return [
+        {"number": allocation.invoice.number, "amount": money_text(allocation.amount, payment.currency, locale)}
+        for allocation in payment.allocations.select_related("invoice").order_by("invoice_id")
+    ] if payment.several_invoices else []
 
 
 def _safe_filename(text: str) -> str:
@@ -29,7 +44,12 @@ def receipt(request, token: str, payment_id: str):
     invoice = invoice_for_token(token)
     payment = _succeeded_payment(invoice, payment_id)
     locale = page_locale(request, customer=invoice.customer, business=invoice.business)
-    context = {**invoice_view(invoice, locale), **payment_view(payment, locale), "just_paid": request.GET.get("new") == "1"}
+    context = {
+        **invoice_view(invoice, locale),
+        **payment_view(payment, locale),
+        "paid_together": _paid_together(payment, locale),
+        "just_paid": request.GET.get("new") == "1",
+    }
     return render_customer_page(request, "portal/receipt.html", context, locale)
 
 
@@ -38,7 +58,7 @@ def receipt_pdf(request, token: str, payment_id: str):
     invoice = invoice_for_token(token)
     payment = _succeeded_payment(invoice, payment_id)
     locale = page_locale(request, customer=invoice.customer, business=invoice.business)
-    context = {**invoice_view(invoice, locale), **payment_view(payment, locale)}
+    context = {**invoice_view(invoice, locale), **payment_view(payment, locale), "paid_together": _paid_together(payment, locale)}
     return pdf_response(
         template="portal/receipt_pdf.html", context=context, locale=locale,
         filename=f"receipt-{_safe_filename(invoice.number)}-{payment.public_id[-6:]}.pdf",

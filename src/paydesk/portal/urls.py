@@ -1,6 +1,19 @@
 from django.urls import path
 
-from . import methods, payment_links, plans, receipts, stripe_checkout, views
+from . import (
+    find,
+    help_pages,
+    methods,
+    payment_links,
+    plans,
+    portal_access_views,
+    portal_pages,
+    preferences,
+    receipts,
+    stripe_checkout,
+    views,
+    your_data,
+)
 from .views import in_business_time
 
 urlpatterns = [
@@ -23,5 +36,19 @@ urlpatterns = [
     path("i/<str:token>/receipts/<str:payment_id>.pdf", in_business_time(receipts.receipt_pdf), name="receipt-pdf"),
     path("i/<str:token>/receipts/<str:payment_id>", in_business_time(receipts.receipt), name="receipt"),
     path("l/<str:token>", payment_links.payment_link_page, name="payment-link"),
+    # The customer portal: in by a magic link or a portal session URL, never a password.
+    path("portal/find", find.find_my_bill, name="portal-find"),
+    path("portal/enter/<str:token>", portal_access_views.portal_enter, name="portal-enter"),
+    path("portal/sign-out", portal_access_views.portal_sign_out, name="portal-sign-out"),
+    path("portal/", portal_pages.home, name="portal-home"),
+    path("portal/pay", portal_pages.pay_selected, name="portal-pay"),
+    path("portal/pay/return", portal_pages.pay_return, name="portal-pay-return"),
+    path("portal/history", portal_pages.history, name="portal-history"),
+    path("portal/plans", portal_pages.plans, name="portal-plans"),
+    path("portal/cards", portal_pages.methods, name="portal-methods"),
+    path("portal/details", portal_pages.details, name="portal-details"),
+    *preferences.urlpatterns,
+    *help_pages.urlpatterns,
+    *your_data.urlpatterns,
     path("logos/<str:business_id>", views.business_logo, name="business-logo"),
 ]

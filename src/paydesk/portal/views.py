@@ -72,6 +72,39 @@ def render_customer_page(request, template: str, context: dict, locale: str, sta
     return response
 
 
+def held_charge_view(invoice: Invoice, locale: str) -> dict:
+    """An automatic charge of this invoice held because it would pass the customer's monthly
+    spending limit, with what the page needs to offer its confirmation (else nothing)."""
+    from paydesk.core.formatting import money_text
+    from paydesk.payments.automatic_charges import SPENDING_LIMIT, automatic_charge_amount
+    from paydesk.payments.models import AutomaticCharge
+
+    charge = (
+        AutomaticCharge.objects.select_related("saved_method")
+        .filter(invoice=invoice, status=AutomaticCharge.Status.NEEDS_CUSTOMER, last_decline_code=SPENDING_LIMIT)
+        .order_by("pk")
+        .first()
+    )
+    if charge is None:
+        return {}
+    amount = automatic_charge_amount(charge, invoice)
+    if amount <= 0:
+        return {}
+    limit = invoice.customer.monthly_spending_limit
+    return {
+        "held_charge": {
+            "id": charge.public_id,
+            "amount": money_text(amount, invoice.currency, locale),
+            "limit": money_text(limit, invoice.currency, locale) if limit is not None else "",
+            "card_brand": charge.saved_method.card_brand.title(),
+            "card_last4": charge.saved_method.card_last4,
+            "confirm_url": reverse(
+                "hosted-invoice-confirm-charge", kwargs={"token": invoice.hosted_token, "charge_id": charge.public_id}
+            ),
+        }
+    }
+
+
 def invoice_page(request, invoice: Invoice, *, locale: str, form=None, failure: str = "", status: int = 200):
     context = invoice_view(invoice, locale)
     payable = invoice.status == "open" and invoice.amount_remaining > 0
@@ -83,6 +116,7 @@ def invoice_page(request, invoice: Invoice, *, locale: str, form=None, failure: 
             "pay_url": reverse("hosted-invoice-pay", kwargs={"token": invoice.hosted_token}),
             "payable": payable,
             **(payment_options(invoice, locale) if payable else {}),
+            **(held_charge_view(invoice, locale) if payable else {}),
             **plan_view(invoice, locale),
             "plan_outcome": request.GET.get("plan", ""),
         }

@@ -14,8 +14,9 @@ from .models import PartAllocation, PaymentPlan
 _TAKING_PAYMENTS = (PlanStatus.ACTIVE.value, PlanStatus.PAUSED.value, PlanStatus.PAST_DUE.value)
 
 
-def plan_allocate_payment(payment, invoice) -> None:
-    """Spread ``payment`` over the open parts of the invoice's plan, if it has one."""
+def plan_allocate_payment(payment, invoice, amount: int) -> None:
+    """Spread ``amount`` of ``payment`` (all of it, or its share of this invoice when it pays
+    several) over the open parts of the invoice's plan, if it has one."""
     plan = (
         PaymentPlan.objects.select_for_update(of=("self",))
         .select_related("business", "customer")
@@ -24,7 +25,7 @@ def plan_allocate_payment(payment, invoice) -> None:
     )
     if plan is None:
         return
-    left, now = payment.amount, clock.now()
+    left, now = amount, clock.now()
     for part in plan.parts.all():
         if left == 0:
             break

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from paydesk.support.selectors import open_support_request_count
+
 from .. import summaries
 from ..access import staff_view
 from ..pages import dashboard_page
@@ -29,6 +31,7 @@ def overview(request):
         "overdue_totals": summaries.overdue_totals(**scope),
         "latest_payments": summaries.latest_payments(**scope),
         "plan_requests_waiting": summaries.plan_requests_waiting(**scope),
+        "support_requests_open": open_support_request_count(**scope),
         "poll_url": reverse("dashboard:latest-payments"),
         "poll_interval_milliseconds": POLL_INTERVAL_SECONDS * 1000,
     }
