@@ -76,3 +76,24 @@ def test_3d_secure_on_several_pays_each_when_approved(business, customer, open_i
     payment = payment_complete_action(payment=payment, approved=True)
     assert payment.status == "succeeded" and payment.allocations.count() == 2
     assert ledger_check()["problems"] == []
+
+
+def test_cards_are_added_made_default_and_removed_in_the_portal(client, customer):
+    from paydesk.payments.models import SavedPaymentMethod
+
+    enter(client, customer)
+    page = reverse("portal-methods")
+    refused = client.post(page, {"action": "add", "card_number": "4242 4242 4242 4241", "expiry": "12/30", "security_code": "123"})
+    assert refused.status_code == 400 and not SavedPaymentMethod.objects.exists()
+    added = client.post(page, {"action": "add", "card_number": "4242 4242 4242 4242", "expiry": "12/30", "security_code": "123"})
+    assert added.status_code == 302
+    client.post(page, {"action": "add", "card_number": "5555 5555 5555 4444", "expiry": "11/31", "security_code": "321"})
+    first, second = SavedPaymentMethod.objects.order_by("pk")
+    assert first.is_default and first.active and not second.is_default
+    client.post(page, {"action": "default", "card": second.public_id})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert second.is_default and not first.is_default
+    client.post(page, {"action": "remove", "card": second.public_id})
+    first.refresh_from_db(), second.refresh_from_db()
+    assert second.removed_at is not None and first.is_default
+    assert "•••• 4444" not in client.get(page).content.decode()

@@ -66,3 +66,42 @@ def saved_method_make_default(*, method: SavedPaymentMethod) -> SavedPaymentMeth
 
 def saved_method_expiring(method: SavedPaymentMethod) -> bool:
     return method.expires_within(EXPIRING_SOON_DAYS, clock.today())
+
+
+def saved_method_add(*, customer, card) -> SavedPaymentMethod:
+    """The customer adds a card in the portal (test mode: the sandbox keeps it under a token
+    after the checks a provider makes before it talks to the bank). The first card becomes
+    the default. Refuses a card that fails those checks, with the provider's error."""
+    from paydesk.core.errors import PaydeskError
+    from paydesk.providers.base import ChargeResult
+    from paydesk.providers.registry import provider_for
+
+    if customer.livemode:
+        raise PaydeskError(
+            "payment_method_unavailable", "Cards are added by paying with them in live mode.", param="card"
+        )
+    provider = provider_for(business=customer.business, livemode=customer.livemode)
+    tokenized = provider.card_tokenize(card)
+    if isinstance(tokenized, ChargeResult):
+        raise PaydeskError(
+            tokenized.failure_code or "card_declined",
+            tokenized.failure_message or "The card was refused.",
+            param=tokenized.failure_param or "card",
+        )
+    with transaction.atomic():
+        has_default = saved_method_list(customer=customer).filter(is_default=True).exists()
+        return SavedPaymentMethod.objects.create(
+            business=customer.business,
+            livemode=customer.livemode,
+            customer=customer,
+            provider=provider.info.name,
+            provider_token=tokenized.token,
+            card_brand=tokenized.card.brand,
+            card_last4=tokenized.card.last4,
+            card_exp_month=tokenized.card.exp_month,
+            card_exp_year=tokenized.card.exp_year,
+            is_default=not has_default,
+            # The customer added it on purpose, after the provider's checks: offered from now on.
+            active=True,
+            created=clock.now(),
+        )

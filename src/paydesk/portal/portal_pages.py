@@ -220,6 +220,8 @@ def methods(request):
     for customer in visit.customers:
         for method in saved_method_list(customer=customer):
             customer_cards[method.public_id] = method
+    if request.method == "POST" and request.POST.get("action") == "add":
+        return _add_card(request, customer_cards)
     if request.method == "POST":
         method = customer_cards.get(request.POST.get("card", ""))
         if method is None:
@@ -231,11 +233,37 @@ def methods(request):
             saved_method_make_default(method=method)
             outcome = "default"
         return HttpResponseRedirect(reverse("portal-methods") + f"?done={outcome}")
+    return _methods_page(request, customer_cards)
+
+
+def _methods_page(request, customer_cards: dict, *, form=None, status: int = 200):
     return portal_page(
         request, "portal/portal_methods.html",
-        {"cards": list(customer_cards.values()), "done": request.GET.get("done", "")},
-        section="methods",
+        {
+            "cards": list(customer_cards.values()),
+            "done": request.GET.get("done", ""),
+            "can_add": not request.portal.livemode,
+            "form_errors": form.errors if form else {},
+            "form_values": form.values if form else {},
+        },
+        section="methods", status=status,
     )
+
+
+def _add_card(request, customer_cards: dict):
+    from paydesk.payments.saved_methods import saved_method_add
+
+    visit, locale = request.portal, _locale(request)
+    with translation.override(locale):
+        form = read_card_form(request.POST, currency=visit.business.default_currency)
+        if form.errors:
+            return _methods_page(request, customer_cards, form=form, status=400)
+        try:
+            saved_method_add(customer=visit.customer, card=form.card)
+        except PaydeskError:
+            form.errors["general"] = _("We could not add this card. Please check the details, or try another card.")
+            return _methods_page(request, customer_cards, form=form, status=400)
+    return HttpResponseRedirect(reverse("portal-methods") + "?done=added")
 
 
 @require_http_methods(["GET", "POST"])
