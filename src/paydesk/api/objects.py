@@ -25,6 +25,11 @@ def customer_object(customer) -> dict:
         "preferred_locales": list(customer.preferred_locales),
         "time_zone": customer.time_zone or None,
         "postal_code": customer.postal_code or None,
+        # The customer's own choices, made in the portal.
+        "channel_preferences": dict(customer.channel_preferences or {}),
+        "notify_every_charge": customer.notify_every_charge,
+        "monthly_spending_limit": customer.monthly_spending_limit,
+        "erased_at": _timestamp(customer.erased_at),
         "non_essential_opt_out": customer.non_essential_opt_out,
         "reminders_paused": customer.reminders_paused,
         "created": _timestamp(customer.created),
