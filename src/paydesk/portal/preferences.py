@@ -111,7 +111,7 @@ def _message_kinds(values: dict, errors: dict) -> list[dict]:
             _("Notices before a charge"),
             _("A note a few days before an automatic charge or a part of your payment plan."),
         ),
-        "charges": (_("A word about every charge"), _("Sent only if you ask to hear about every charge (below).")),
+        "charges": (_("A message about each charge"), _("Sent only if you ask to hear about every charge (below).")),
     }
     return [
         {
