@@ -397,7 +397,7 @@ def test_the_whole_payment_can_be_made_with_the_keyboard_alone(page, live_server
         if visited[-1]["id"] == "card_number":
             break
     assert [element["text"] or element["id"] for element in visited] == [
-        "English", "Русский", "Download the invoice (PDF)", "card_number",
+        "English", "Русский", "Download the invoice (PDF)", "See all your bills", "card_number",
     ]
 
     # Then the form's controls follow in reading order, each with a visible focus ring

@@ -119,3 +119,14 @@ def test_pages_need_a_session_and_show_only_its_customers(client, business, cust
     # Someone else's invoice id in the pay form is simply not there.
     chosen = client.get(reverse("portal-pay"), {"invoice": theirs.public_id})
     assert chosen.status_code == 302
+
+
+def test_an_amount_is_read_the_way_people_copy_it_from_a_bill():
+    from paydesk.portal.find import amounts_as_typed
+
+    assert amounts_as_typed("$1,234.50", "usd") == {123450}
+    assert 123450 in amounts_as_typed("1 234,50", "eur")
+    assert amounts_as_typed("1.234,50", "eur") == {123450}
+    assert amounts_as_typed("1,234", "usd") == {123400}
+    assert amounts_as_typed("75", "usd") == {7500}
+    assert amounts_as_typed("seventy", "usd") == set()

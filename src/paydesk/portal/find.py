@@ -52,6 +52,20 @@ def _over_limit(*keys_and_limits: tuple[str, int]) -> bool:
     return over
 
 
+def amounts_as_typed(text: str, currency: str) -> set[int]:
+    """What an amount copied from a bill may mean, in minor units: "$1,234.50", "1 234,50",
+    "1234.50" and "75" all read as people write them. A lone comma may be a decimal comma or
+    a thousands separator ("1,234"), so both readings are tried."""
+    cleaned = "".join(character for character in text if character.isdigit() or character in ".,")
+    readings = {cleaned, cleaned.replace(",", "")}
+    if "," in cleaned and "." in cleaned:
+        # Both marks: the last one is the decimal point, the other groups thousands.
+        decimal_mark = max((".", ","), key=cleaned.rfind)
+        grouping_mark = "," if decimal_mark == "." else "."
+        readings.add(cleaned.replace(grouping_mark, "").replace(decimal_mark, "."))
+    return {amount for reading in readings if (amount := parse_major_amount(reading, currency)) is not None}
+
+
 def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
@@ -70,8 +84,8 @@ def bill_matching(*, number: str, email: str, amount_text: str, postal_code: str
         if email.strip() and customer.email and customer.email.lower() == email.strip().lower():
             return invoice
         if amount_text.strip():
-            amount = parse_major_amount(amount_text, invoice.currency)
-            if amount is not None and amount in (invoice.total, invoice.amount_remaining):
+            amounts = amounts_as_typed(amount_text, invoice.currency)
+            if amounts & {invoice.total, invoice.amount_remaining}:
                 return invoice
         code = _normalized_postal_code(postal_code)
         if code and customer.postal_code and _normalized_postal_code(customer.postal_code) == code:
