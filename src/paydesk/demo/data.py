@@ -15,9 +15,14 @@ from django.db import transaction
 
 from paydesk.api.objects import invoice_hosted_url
 from paydesk.businesses.models import Business
-from paydesk.businesses.services import business_create, business_set_bank_details, business_set_logo
+from paydesk.businesses.services import (
+    business_create,
+    business_set_bank_details,
+    business_set_logo,
+    business_set_portal_texts,
+)
 from paydesk.core import clock
-from paydesk.customers.services import customer_create
+from paydesk.customers.services import customer_create, customer_update
 from paydesk.invoicing.models import Invoice
 from paydesk.invoicing.services import NewLine, invoice_create, invoice_finalize, invoice_mark_uncollectible, invoice_void
 from paydesk.payments.refunds import refund_create
@@ -54,6 +59,15 @@ def _load() -> dict:
     business.phone = "+1 555 0100"
     business.accepts_pay_on_delivery = True
     business.save(update_fields=["phone", "accepts_pay_on_delivery"])
+    business_set_portal_texts(
+        business=business,
+        portal_faq=(
+            "When do I pay?\nBy the due date on your invoice. Can't pay it all at once? Choose \"Pay in parts\" "
+            "or \"Pay later\" on the invoice.\n\nIs my card safe?\nYour card goes straight to our payment "
+            "provider; we never see or keep the number."
+        ),
+        payment_instructions="Pay by card on the invoice page, by bank transfer with the reference shown there, or in cash when we visit.",
+    )
     business_set_bank_details(
         business=business, account_holder="Demo Plumbing Co.", iban="DE89 3704 0044 0532 0130 00", bic="COBADEFFXXX",
         bank_name="Commerzbank",
@@ -61,6 +75,7 @@ def _load() -> dict:
     business_set_logo(business=business, image=demo_logo_png())
     anna = customer_create(business=business, livemode=False, name="Анна Иванова", email="anna@example.test", preferred_locales=["ru"])
     john = customer_create(business=business, livemode=False, name="John Smith", email="john@example.test", preferred_locales=["en"])
+    customer_update(customer=john, postal_code="90210")  # finds his bill on /portal/find with its number
     maria = customer_create(business=business, livemode=False, name="Maria Garcia", email="maria@example.test")
     oleg = customer_create(business=business, livemode=False, name="Олег Петров", email="oleg@example.test", preferred_locales=["ru"])
 
