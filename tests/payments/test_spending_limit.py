@@ -113,7 +113,18 @@ def test_the_customer_confirms_a_held_charge_on_the_invoice_page_and_it_is_made(
     page_url = reverse("hosted-invoice", kwargs={"token": invoice.hosted_token})
     confirm_url = reverse("hosted-invoice-confirm-charge", kwargs={"token": invoice.hosted_token, "charge_id": charge.public_id})
 
-    # the invoice page says why the charge waits and offers to make it
+    # with the invoice link alone (a forwarded bill), the charge cannot be confirmed
+    page = client.get(page_url).content.decode()
+    assert "A charge of $300.00 was held" in page and "Confirm and charge" not in page
+    assert "Email me a link to confirm" in page
+    assert client.post(confirm_url)["Location"] == page_url
+    assert not Payment.objects.filter(invoice=invoice).exists()
+
+    # signed in to the portal, the invoice page says why the charge waits and offers to make it
+    from paydesk.portal.access import portal_session_create
+
+    _, portal_url = portal_session_create(customer=customer)
+    client.get(portal_url.split("127.0.0.1:8000", 1)[-1])
     page = client.get(page_url).content.decode()
     assert "A charge of $300.00 was held because it would pass your monthly limit of $250.00." in page
     assert "Confirm and charge $300.00 to Visa •••• 4242" in page
@@ -275,3 +286,17 @@ def test_a_plan_part_over_the_limit_is_held_and_the_email_names_the_part(busines
     assert charge.status == "succeeded"
     assert [part.amount_paid for part in plan.parts.all()] == [15000, 0]
     assert ledger_check()["problems"] == []
+
+
+def test_a_charge_in_another_currency_than_the_limit_is_held_too(business, customer, saved_card):
+    # given a limit of 1,000.00 set in the business's dollars, and a small invoice in euros
+    customer_preferences_set(
+        customers=[customer], locale="en", channels={}, notify_every_charge=False,
+        monthly_spending_limit=100000, non_essential_opt_out=False, spending_limit_currency="usd",
+    )
+    invoice = make_invoice(business, customer, lines=[NewLine("Spare part", 1, 1000)], currency="eur")
+
+    # when it falls due, it cannot be weighed against the limit: it waits for the customer
+    charge = charge_now(business, invoice, saved_card)
+    assert (charge.status, charge.last_decline_code) == ("needs_customer", "spending_limit")
+    assert not Payment.objects.filter(invoice=invoice).exists()

@@ -97,3 +97,33 @@ def test_cards_are_added_made_default_and_removed_in_the_portal(client, customer
     first.refresh_from_db(), second.refresh_from_db()
     assert second.removed_at is not None and first.is_default
     assert "•••• 4444" not in client.get(page).content.decode()
+
+
+def test_the_payment_of_several_says_so_in_its_event(business, customer, open_invoice):
+    from paydesk.events.models import Event
+
+    second = make_invoice(business, customer)
+    payment = payment_create_for_invoices(invoices=[open_invoice, second], card=card())
+    created = Event.objects.get(type="payment.created", data__id=payment.public_id)
+    assert created.data["invoice"] is None
+    assert created.data["invoices"] == [
+        {"invoice": open_invoice.public_id, "amount": 12000},
+        {"invoice": second.public_id, "amount": 12000},
+    ]
+
+
+def test_bills_of_two_records_with_one_address_are_paid_one_record_at_a_time(client, business, customer, open_invoice):
+    from paydesk.customers.services import customer_create
+
+    twin = customer_create(business=business, livemode=False, name="Ada L.", email=customer.email)
+    theirs = make_invoice(business, twin)
+    enter(client, customer)  # a portal session of one record...
+    from paydesk.portal.access import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY]["customers"] = [customer.pk, twin.pk]  # ...as a magic link to the address opens both
+    session.save()
+    chosen = {"invoice": [open_invoice.public_id, theirs.public_id]}
+    assert "different accounts" in client.get(reverse("portal-pay"), chosen).content.decode()
+    refused = client.post(reverse("portal-pay"), {**chosen, "card_number": "4242424242424242", "expiry": "12/30", "security_code": "123"})
+    assert refused.status_code == 200 and not Payment.objects.exists()

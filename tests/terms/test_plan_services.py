@@ -208,3 +208,30 @@ def test_resuming_puts_the_due_date_back_and_only_a_paused_plan_resumes(business
     plan.refresh_from_db()
     invoice_300.refresh_from_db()
     assert plan.status == "active" and invoice_300.due_date == plan.parts.last().due_date
+
+
+def test_only_a_request_is_approved(invoice_300):
+    plan = plan_create(invoice=invoice_300, parts=3)
+    plan_pause(plan=plan)
+    payment_create(invoice=invoice_300, card=card(), amount=10000)
+    with pytest.raises(PaydeskError) as refused:
+        plan_approve(plan=plan)
+    assert refused.value.code == "payment_plan_unexpected_state"
+    assert parts_paid(plan) == [10000, 0, 0]
+
+
+def test_a_part_paid_by_hand_before_its_charge_is_not_charged_again(business, invoice_300, saved_card):
+    from paydesk.payments.automatic_charges import automatic_charges_sweep
+    from paydesk.payments.models import Payment
+
+    plan = plan_create(invoice=invoice_300, parts=2, interval="week", auto_charge=True, saved_method=saved_card)
+    with clock.business_time(business, livemode=False):
+        from paydesk.terms.autopay import plans_sweep
+
+        plans_sweep(business=business, livemode=False)  # the first part's charge is scheduled
+        payment_create(invoice=invoice_300, card=card(), amount=15000)  # and the customer pays it first
+        AutomaticCharge.objects.filter(plan_part__plan=plan).update(next_attempt_at=clock.now())
+        automatic_charges_sweep(business=business, livemode=False)
+    assert Payment.objects.filter(invoice=invoice_300, status="succeeded").count() == 1
+    assert AutomaticCharge.objects.get(plan_part__plan=plan).status == "canceled"
+    assert parts_paid(plan) == [15000, 0]

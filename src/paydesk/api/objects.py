@@ -29,6 +29,7 @@ def customer_object(customer) -> dict:
         "channel_preferences": dict(customer.channel_preferences or {}),
         "notify_every_charge": customer.notify_every_charge,
         "monthly_spending_limit": customer.monthly_spending_limit,
+        "monthly_spending_limit_currency": customer.monthly_spending_limit_currency or None,
         "erased_at": _timestamp(customer.erased_at),
         "non_essential_opt_out": customer.non_essential_opt_out,
         "reminders_paused": customer.reminders_paused,
@@ -85,6 +86,17 @@ def invoice_object(invoice) -> dict:
     }
 
 
+def _invoice_shares(payment) -> list[dict] | None:
+    if not payment.several_invoices:
+        return None
+    from paydesk.invoicing.models import Invoice
+
+    numbers = dict(
+        Invoice.objects.filter(pk__in=[row["invoice"] for row in payment.several_invoices]).values_list("pk", "public_id")
+    )
+    return [{"invoice": numbers[row["invoice"]], "amount": row["amount"]} for row in payment.several_invoices]
+
+
 def payment_object(payment) -> dict:
     card = None
     if payment.card_last4:
@@ -114,6 +126,8 @@ def payment_object(payment) -> dict:
         "object": "payment",
         "livemode": payment.livemode,
         "invoice": payment.invoice.public_id if payment.invoice_id else None,
+        # A payment of several invoices at once (the customer portal): each and its share.
+        "invoices": _invoice_shares(payment),
         "customer": payment.customer.public_id if payment.customer_id else None,
         "amount": payment.amount,
         "amount_refunded": payment.amount_refunded,

@@ -33,9 +33,12 @@ class Customer(models.Model):
     # An extra word on the chosen channel for every charge, automatic ones included.
     notify_every_charge = models.BooleanField(default=False)
     # Automatic charges in one calendar month (the business's time) may not pass this, in
-    # minor units of the charge's currency; a charge that would is held for the customer to
+    # minor units of ``monthly_spending_limit_currency``; a charge that would is held for the customer to
     # confirm. Null: no limit.
     monthly_spending_limit = models.BigIntegerField(null=True, blank=True)
+    # The limit's currency: a charge in another currency cannot be weighed against it, so it
+    # is held for the customer to confirm too.
+    monthly_spending_limit_currency = models.CharField(max_length=3, blank=True, default="")
     # When the customer asked for their data to be deleted: contact details are cleared,
     # financial records are kept (detached).
     erased_at = models.DateTimeField(null=True, blank=True)

@@ -109,6 +109,7 @@ def customer_preferences_set(
     notify_every_charge: bool,
     monthly_spending_limit: int | None,
     non_essential_opt_out: bool,
+    spending_limit_currency: str = "",
 ) -> list[Customer]:
     """Set a customer's own choices on every record given (a portal visit may open several
     records of one person), all or none; records ``customer.updated`` for each record that
@@ -145,6 +146,7 @@ def customer_preferences_set(
             "channel_preferences": {**(customer.channel_preferences or {}), **channels},
             "notify_every_charge": bool(notify_every_charge),
             "monthly_spending_limit": monthly_spending_limit,
+            "monthly_spending_limit_currency": spending_limit_currency if monthly_spending_limit is not None else "",
             "non_essential_opt_out": bool(non_essential_opt_out),
         }
         changed = [field for field, value in wanted.items() if getattr(customer, field) != value]
@@ -209,11 +211,12 @@ def customer_erase(customer: Customer) -> Customer:
         customer.channel_preferences = {}
         customer.notify_every_charge = False
         customer.monthly_spending_limit = None
+        customer.monthly_spending_limit_currency = ""
         customer.erased_at = now
         customer.save(
             update_fields=[
                 "name", "email", "phone", "postal_code", "time_zone", "preferred_locales", "channel_preferences",
-                "notify_every_charge", "monthly_spending_limit", "erased_at",
+                "notify_every_charge", "monthly_spending_limit", "monthly_spending_limit_currency", "erased_at",
             ]
         )
         SavedPaymentMethod.objects.filter(customer=customer, removed_at=None).update(removed_at=now, is_default=False)

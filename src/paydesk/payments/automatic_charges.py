@@ -79,11 +79,17 @@ def _try(charge_id: int, *, limit_confirmed: bool = False) -> str:
     it would pass the customer's monthly limit and was not made). ``limit_confirmed``: the
     customer confirmed this charge, so their limit does not hold it."""
     with transaction.atomic():
+        # The invoice's lock first, then the charge's (the order every plan and invoice
+        # service takes); what the part still owes is read under it, so a payment made a
+        # moment ago is never charged again.
+        invoice_id = AutomaticCharge.objects.filter(pk=charge_id).values_list("invoice_id", flat=True).first()
+        if invoice_id is None:
+            return "not_due"
+        invoice = invoice_lock(invoice_id)
         charge = AutomaticCharge.objects.select_for_update(of=("self",)).select_related("saved_method").get(pk=charge_id)
         now = clock.now()
         if charge.status not in (Status.SCHEDULED, Status.RETRYING) or not charge.next_attempt_at or charge.next_attempt_at > now:
             return "not_due"
-        invoice = Invoice.objects.select_related("business", "customer").get(pk=charge.invoice_id)
         part = _plan_part(charge)
         if part is not None and part.plan.status == "paused":
             return "not_due"  # held until staff resume the plan
@@ -196,7 +202,8 @@ def _hold_over_limit(charge: AutomaticCharge, invoice_id: int, part, now: dateti
         return False
     amount = automatic_charge_amount(charge, invoice)
     spent = automatic_spending(customer=customer, currency=invoice.currency, now=now)
-    if spent + amount <= limit:
+    limit_currency = customer.monthly_spending_limit_currency or invoice.currency
+    if limit_currency == invoice.currency and spent + amount <= limit:
         return False
     charge.status, charge.next_attempt_at, charge.last_decline_code = Status.NEEDS_CUSTOMER, None, SPENDING_LIMIT
     charge.save(update_fields=["status", "next_attempt_at", "last_decline_code"])
@@ -212,7 +219,7 @@ def _hold_over_limit(charge: AutomaticCharge, invoice_id: int, part, now: dateti
         return {
             "held": {
                 "amount": money_text(amount, invoice.currency, locale),
-                "limit": money_text(limit, invoice.currency, locale),
+                "limit": money_text(limit, limit_currency, locale),
                 "spent": money_text(spent, invoice.currency, locale),
                 "card": f"{method.card_brand.title()} •••• {method.card_last4}",
             }
@@ -231,6 +238,7 @@ def automatic_charge_confirm(charge: AutomaticCharge) -> AutomaticCharge:
     held for the limit.
     """
     with transaction.atomic():
+        invoice_lock(charge.invoice_id)  # the invoice first, as _try and the plan services take it
         locked = (
             AutomaticCharge.objects.select_for_update(of=("self",))
             .select_related("invoice", "saved_method")

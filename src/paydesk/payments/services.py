@@ -54,12 +54,14 @@ def check_payable(invoice: Invoice, amount: int | None) -> int:
     return amount
 
 
-def new_payment(invoice: Invoice, *, amount: int, provider: str, **fields) -> Payment:
-    """A payment row for a locked invoice, with its ``payment.created`` event."""
+def new_payment(invoice: Invoice, *, amount: int, provider: str, of_invoice: bool = True, **fields) -> Payment:
+    """A payment row for a locked invoice, with its ``payment.created`` event. With
+    ``of_invoice=False`` the payment is not that invoice's alone (it pays several; the
+    invoice only gives the business, mode and customer)."""
     payment = Payment.objects.create(
         business=invoice.business,
         livemode=invoice.livemode,
-        invoice=invoice,
+        invoice=invoice if of_invoice else None,
         customer=invoice.customer,
         amount=amount,
         currency=invoice.currency,
@@ -212,9 +214,7 @@ def payment_complete_action(*, payment: Payment, approved: bool) -> Payment:
     fits, the payment is canceled instead of charged. Repeating the call changes nothing.
     """
     with transaction.atomic():
-        invoice = None
-        if payment.invoice_id is not None:
-            invoice = invoice_lock(payment.invoice_id)
+        invoice = _lock_invoices_of(payment)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=payment.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
@@ -260,9 +260,7 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
         found = Payment.objects.filter(provider=provider_name, provider_reference=provider_reference).first()
         if found is None:
             return None
-        invoice = None
-        if found.invoice_id is not None:
-            invoice = invoice_lock(found.invoice_id)
+        invoice = _lock_invoices_of(found)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("business").get(pk=found.pk)
         if payment.status not in (PaymentStatus.REQUIRES_ACTION, PaymentStatus.PROCESSING, PaymentStatus.REQUIRES_PAYMENT_METHOD):
             return payment
@@ -278,6 +276,17 @@ def payment_settle_from_provider(*, provider_name: str, provider_reference: str,
             return payment
         payment_apply_result(payment, invoice, result)
     return payment
+
+
+def _lock_invoices_of(payment: Payment) -> Invoice | None:
+    """Lock what the payment pays before the payment itself (invoices first, in id order):
+    its invoice (answered), or each of several (answered None)."""
+    if payment.several_invoices:
+        from .several import invoices_locked_for
+
+        invoices_locked_for(payment)
+        return None
+    return invoice_lock(payment.invoice_id) if payment.invoice_id is not None else None
 
 
 def _several_still_fit(payment: Payment) -> bool:

@@ -87,10 +87,8 @@ def payment_create_for_invoices(
             return_url=return_url,
             saved_method=saved_method,
             several_invoices=shares,
+            of_invoice=False,  # not one invoice's payment: the split says which
         )
-        # Not one invoice's payment: the split above says which.
-        Payment.objects.filter(pk=payment.pk).update(invoice=None)
-        payment.invoice = None
         numbers = ", ".join(invoice.number for invoice in locked)
         result = provider.charge_create(
             ChargeRequest(

@@ -191,3 +191,10 @@ def session_access(session) -> dict | None:
 
 def session_end(session) -> None:
     session.pop(SESSION_KEY, None)
+
+
+def session_opens_customer(session, customer_id: int) -> bool:
+    """Whether this browser is signed in to the portal for this customer record (without
+    renewing the session: only a portal page does that)."""
+    access = session.get(SESSION_KEY)
+    return bool(access) and access.get("expires", 0) > clock.real_now().timestamp() and customer_id in access.get("customers", [])

@@ -104,12 +104,15 @@ def pay_selected(request):
         "total": money_text(sum(invoice.amount_remaining for invoice in invoices), invoices[0].currency, locale)
         if len(currencies) == 1 else "",
         "several_currencies": len(currencies) > 1,
+        # One address may have several customer records with the business; one payment is
+        # one record's (its card, its receipt), so they are paid one record at a time.
+        "several_accounts": len({invoice.customer_id for invoice in invoices}) > 1,
         "saved_method": saved[0] if saved else None,
         "form_errors": {},
         "form_values": {},
         "failure": "",
     }
-    if request.method == "GET" or len(currencies) > 1:
+    if request.method == "GET" or context["several_currencies"] or context["several_accounts"]:
         return portal_page(request, "portal/portal_pay.html", context, section="home")
     with translation.override(locale):
         saved_method = None

@@ -146,6 +146,7 @@ def preferences(request):
                     notify_every_charge=form.notify_every_charge,
                     monthly_spending_limit=form.monthly_spending_limit,
                     non_essential_opt_out=form.non_essential_opt_out,
+                    spending_limit_currency=visit.business.default_currency,
                 )
             except PaydeskError as error:  # the form checks the same things; kept as a guard
                 with translation.override(locale):
@@ -183,6 +184,10 @@ def confirm_held_charge(request, token: str, charge_id: str):
     if charge is None:
         raise Http404("No such charge")
     back = HttpResponseRedirect(reverse("hosted-invoice", kwargs={"token": token}))
+    from .access import session_opens_customer
+
+    if not session_opens_customer(request.session, invoice.customer_id):
+        return back  # the page offers to sign in first (see views.held_charge_view)
     try:
         charge = automatic_charge_confirm(charge)
     except PaydeskError:  # no longer held (made, paid another way, or a second click)

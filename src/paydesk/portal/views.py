@@ -72,9 +72,18 @@ def render_customer_page(request, template: str, context: dict, locale: str, sta
     return response
 
 
-def held_charge_view(invoice: Invoice, locale: str) -> dict:
+def _signed_in_for(request, invoice: Invoice) -> bool:
+    from .access import session_opens_customer
+
+    return session_opens_customer(request.session, invoice.customer_id)
+
+
+def held_charge_view(invoice: Invoice, locale: str, *, signed_in: bool = False) -> dict:
     """An automatic charge of this invoice held because it would pass the customer's monthly
-    spending limit, with what the page needs to offer its confirmation (else nothing)."""
+    spending limit, with what the page needs to offer its confirmation (else nothing).
+    Confirming overrides a protection the customer set for themselves, so it is offered only
+    to a browser signed in to their portal; the invoice link alone (a forwarded bill) is not
+    enough."""
     from paydesk.core.formatting import money_text
     from paydesk.payments.automatic_charges import SPENDING_LIMIT, automatic_charge_amount
     from paydesk.payments.models import AutomaticCharge
@@ -94,8 +103,11 @@ def held_charge_view(invoice: Invoice, locale: str) -> dict:
     return {
         "held_charge": {
             "id": charge.public_id,
+            "signed_in": signed_in,
             "amount": money_text(amount, invoice.currency, locale),
-            "limit": money_text(limit, invoice.currency, locale) if limit is not None else "",
+            "limit": money_text(limit, invoice.customer.monthly_spending_limit_currency or invoice.currency, locale)
+            if limit is not None
+            else "",
             "card_brand": charge.saved_method.card_brand.title(),
             "card_last4": charge.saved_method.card_last4,
             "confirm_url": reverse(
@@ -116,7 +128,7 @@ def invoice_page(request, invoice: Invoice, *, locale: str, form=None, failure: 
             "pay_url": reverse("hosted-invoice-pay", kwargs={"token": invoice.hosted_token}),
             "payable": payable,
             **(payment_options(invoice, locale) if payable else {}),
-            **(held_charge_view(invoice, locale) if payable else {}),
+            **(held_charge_view(invoice, locale, signed_in=_signed_in_for(request, invoice)) if payable else {}),
             **plan_view(invoice, locale),
             "plan_outcome": request.GET.get("plan", ""),
         }

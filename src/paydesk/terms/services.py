@@ -200,7 +200,8 @@ def plan_approve(*, plan: PaymentPlan, message: str = "") -> PaymentPlan:
     with transaction.atomic():
         invoice = invoice_lock(plan.invoice_id)
         plan = _locked_plan(plan.pk)
-        check_transition("payment_plan", PLAN_TRANSITIONS, plan.status, PlanStatus.ACTIVE)
+        if plan.status != PlanStatus.REQUESTED:  # only a request is approved (not a paused or past-due plan)
+            raise PaydeskError("payment_plan_unexpected_state", f"This payment_plan is {plan.status} and cannot be approved.")
         if invoice.status != InvoiceStatus.OPEN or invoice.amount_remaining <= 0:
             raise PaydeskError("invoice_not_open", "The invoice is no longer open; decline the request instead.")
         parts = list(plan.parts.all())
