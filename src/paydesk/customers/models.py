@@ -25,8 +25,10 @@ class Customer(models.Model):
     non_essential_opt_out = models.BooleanField(default=False)
     # An IANA name ("Europe/Moscow") for quiet hours; empty means the business's zone.
     time_zone = models.CharField(max_length=64, blank=True, default="")
-    # A second fact to find a bill by (with its number) on /portal/find.
-    postal_code = models.CharField(max_length=20, blank=True, default="")
+    # A second fact to find a bill by (with its number) on /portal/find. Part of an address,
+    # so encrypted like the phone: it is only ever compared after the invoice number has
+    # narrowed the search to a few rows.
+    postal_code = EncryptedTextField(blank=True, default="")
     # The customer's own choices (portal → preferences). The channel for each kind of
     # message ("reminders", "notices", "charges"): "email" or "sms"; missing means email.
     channel_preferences = models.JSONField(default=dict, blank=True)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('businesses', '0007_business_payment_instructions_business_portal_faq'),
-        ('customers', '0004_customer_channel_preferences_customer_erased_at_and_more'),
+        ('customers', '0004_customer_portal_choices'),
     ]
 
     operations = [
