@@ -40,3 +40,8 @@ def test_the_hosted_page_shows_an_invoice_overdue_at_the_business_time(api, clie
     page = client.get(f"/i/{invoice.hosted_token}").content.decode()
     assert "(overdue)" in page
     assert Invoice.objects.get(pk=invoice.pk).status == "open"
+
+
+def test_one_advance_is_at_most_400_days(api):
+    refused = api.post("/test_helpers/advance_clock", {"days": 401})
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "parameter_out_of_range"
