@@ -106,3 +106,10 @@ def test_pay_later_within_the_policy_moves_the_due_date(client, invoice_300, pol
 def test_the_plan_pages_speak_russian(client, invoice_300, policy):
     page = text_of(client.get(plan_url(invoice_300) + "?lang=ru"))
     assert 'lang="ru"' in page
+
+
+def test_switching_language_keeps_the_chosen_schedule(client, invoice_300, policy):
+    page = client.get(plan_url(invoice_300, parts=4, interval="week")).content.decode()
+    assert 'href="?parts=4&amp;interval=week&amp;lang=ru"' in page
+    russian = client.get(plan_url(invoice_300, parts=4, interval="week") + "&lang=ru").content.decode()
+    assert '<option value="4" selected>' in russian and 'lang="ru"' in russian

@@ -64,9 +64,22 @@ def page_locale(request, *, customer=None, business=None) -> str:
     return locale_for(customer=customer, business=business, accept_language=request.headers.get("Accept-Language", ""))
 
 
+def language_links(request) -> dict[str, str]:
+    """The page's own address in each language, keeping what else the address says (the
+    number of parts chosen on the plan page, say)."""
+    links = {}
+    for language in ("en", "ru"):
+        query = request.GET.copy()
+        query["lang"] = language
+        links[language] = "?" + query.urlencode()
+    return links
+
+
 def render_customer_page(request, template: str, context: dict, locale: str, status: int = 200):
     with translation.override(locale):
-        response = render(request, template, {**context, "locale": locale}, status=status)
+        response = render(
+            request, template, {**context, "locale": locale, "language_links": language_links(request)}, status=status
+        )
     response["Content-Language"] = locale
     response["Cache-Control"] = "no-store"
     return response
