@@ -278,3 +278,21 @@ def focused_element(page: Page) -> dict:
             };
         }"""
     )
+
+
+def assert_fits(page: Page, width: int, step: str) -> None:
+    """No sideways scrolling at ``width`` CSS px (innerWidth must stay the device's width: a
+    mobile browser zooms out to show something too wide, which would hide the overflow)."""
+    fit = horizontal_fit(page)
+    if not (fit["innerWidth"] == width and fit["scrollWidth"] <= min(fit["innerWidth"], fit["clientWidth"])):
+        raise AssertionError(f"{step}: the page scrolls sideways: {fit}")
+
+
+def tab_to(page: Page, matches, *, most_presses: int = 30) -> dict:
+    """Press Tab until the focused element ``matches``; answers it (with its focus ring)."""
+    for _ in range(most_presses):
+        page.keyboard.press("Tab")
+        focused = focused_element(page)
+        if matches(focused):
+            return focused
+    raise AssertionError(f"Tab never reached it; last focused: {focused_element(page)}")

@@ -157,6 +157,23 @@ class HttpApi:
         return self.request("POST", path, body if body is not None else {})
 
 
+@pytest.fixture
+def http_api(live_server, created_business) -> HttpApi:
+    """The API of the live server over real HTTP, with the business's test secret key."""
+    return HttpApi(live_server.url, created_business.secret_key)
+
+
+def advance_until(api: HttpApi, condition, *, most_days: int = 45) -> int:
+    """Advance the business's test clock a day at a time (the server runs the work due after
+    each day) until ``condition()`` holds; answers how many days that took."""
+    for day in range(1, most_days + 1):
+        advanced = api.post("/test_helpers/advance_clock", {"days": 1})
+        assert advanced.status == 200, advanced.body
+        if condition():
+            return day
+    raise AssertionError(f"still not so after {most_days} days")
+
+
 @dataclass
 class ReceivedWebhook:
     path: str

@@ -29,8 +29,8 @@ from paydesk.terms.models import PaymentPlan, PlanPolicy
 from paydesk.terms.schedule import add_months
 
 from ..conftest import make_invoice
-from .browser import axe_problems, focused_element, horizontal_fit
-from .conftest import HttpApi
+from .browser import assert_fits, axe_problems, focused_element, tab_to
+from .conftest import advance_until
 
 GOOD_CARD = "4242424242424242"
 NBSP = "\u00a0"
@@ -56,12 +56,6 @@ def plans_business(business):
 def invoice_300(plans_business, customer) -> Invoice:
     """An open invoice for $300.00, no tax, due in 14 days, to Ada (no language preference)."""
     return make_invoice(plans_business, customer, lines=[NewLine("Boiler replacement", 1, 30000)])
-
-
-@pytest.fixture
-def http_api(live_server, created_business) -> HttpApi:
-    """The API of the live server over real HTTP, with the business's test secret key."""
-    return HttpApi(live_server.url, created_business.secret_key)
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -96,33 +90,7 @@ def fill_card(page: Page, number: str = GOOD_CARD) -> None:
     page.get_by_label("Security code").fill("123")
 
 
-def assert_fits(page: Page, width: int, step: str) -> None:
-    """No sideways scrolling at ``width`` CSS px (innerWidth must stay the device's width: a
-    mobile browser zooms out to show something too wide, which would hide the overflow)."""
-    fit = horizontal_fit(page)
-    if not (fit["innerWidth"] == width and fit["scrollWidth"] <= min(fit["innerWidth"], fit["clientWidth"])):
-        raise AssertionError(f"{step}: the page scrolls sideways: {fit}")
 
-
-def advance_until(api: HttpApi, condition, *, most_days: int = 45) -> int:
-    """Advance the business's test clock a day at a time (the server runs the work due after
-    each day) until ``condition()`` holds; answers how many days that took."""
-    for day in range(1, most_days + 1):
-        advanced = api.post("/test_helpers/advance_clock", {"days": 1})
-        assert advanced.status == 200, advanced.body
-        if condition():
-            return day
-    raise AssertionError(f"still not so after {most_days} days")
-
-
-def tab_to(page: Page, matches, *, most_presses: int = 30) -> dict:
-    """Press Tab until the focused element ``matches``; answers it (with its focus ring)."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        focused = focused_element(page)
-        if matches(focused):
-            return focused
-    raise AssertionError(f"Tab never reached it; last focused: {focused_element(page)}")
 
 
 # --- journeys ----------------------------------------------------------------------------

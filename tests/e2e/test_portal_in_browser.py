@@ -38,8 +38,8 @@ from paydesk.support.services import support_request_create
 
 from ..conftest import card, make_invoice
 from ..messaging.conftest import Inbox, free_port
-from .browser import NetworkLog, axe_problems, focused_element, horizontal_fit
-from .conftest import HttpApi
+from .browser import NetworkLog, assert_fits, axe_problems, focused_element, tab_to
+from .conftest import HttpApi, advance_until
 
 GOOD_CARD_TYPED = "4242 4242 4242 4242"
 NARROW = {"viewport": {"width": 320, "height": 568}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
@@ -65,12 +65,6 @@ def mail_server(settings):
         yield inbox
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def http_api(live_server, created_business) -> HttpApi:
-    """The API of the live server over real HTTP, with the business's test secret key."""
-    return HttpApi(live_server.url, created_business.secret_key)
 
 
 @pytest.fixture
@@ -123,33 +117,7 @@ def main_text(page: Page) -> str:
     return page.get_by_role("main").inner_text()
 
 
-def assert_fits(page: Page, width: int, step: str) -> None:
-    """No sideways scrolling at ``width`` CSS px (innerWidth must stay the device's width: a
-    mobile browser zooms out to show something too wide, which would hide the overflow)."""
-    fit = horizontal_fit(page)
-    if not (fit["innerWidth"] == width and fit["scrollWidth"] <= min(fit["innerWidth"], fit["clientWidth"])):
-        raise AssertionError(f"{step}: the page scrolls sideways: {fit}")
 
-
-def advance_until(api: HttpApi, condition, *, most_days: int = 45) -> int:
-    """Advance the business's test clock a day at a time (the server runs the work due after
-    each day) until ``condition()`` holds; answers how many days that took."""
-    for day in range(1, most_days + 1):
-        advanced = api.post("/test_helpers/advance_clock", {"days": 1})
-        assert advanced.status == 200, advanced.body
-        if condition():
-            return day
-    raise AssertionError(f"still not so after {most_days} days")
-
-
-def tab_to(page: Page, matches, *, most_presses: int = 30) -> dict:
-    """Press Tab until the focused element ``matches``; answers it (with its focus ring)."""
-    for _ in range(most_presses):
-        page.keyboard.press("Tab")
-        focused = focused_element(page)
-        if matches(focused):
-            return focused
-    raise AssertionError(f"Tab never reached it; last focused: {focused_element(page)}")
 
 
 @dataclass(frozen=True)

@@ -68,14 +68,13 @@ def payment_fail(payment: Payment, *, failure_code: str, decline_code: str = "",
     payment_record_event(payment, "payment.failed")
 
 
-def _succeed(payment: Payment, invoice: Invoice | None, result: ChargeResult) -> None:
+def _succeed(payment: Payment, shares: list[tuple[Invoice, int]], result: ChargeResult) -> None:
     _move(payment, PaymentStatus.SUCCEEDED)
     payment.fee_amount = result.fee_amount
     payment.succeeded_at = clock.now()
     payment.next_action_url = ""
     payment.save(update_fields=[*_CARD_FIELDS, "status", "fee_amount", "succeeded_at", "next_action_url"])
     cash_account = cash_account_for(payment.provider)
-    shares = _shares(payment, invoice)
     for paid_invoice, amount in shares:
         PaymentAllocation.objects.create(payment=payment, invoice=paid_invoice, amount=amount, created=clock.now())
         ledger_post(
@@ -141,10 +140,11 @@ def payment_apply_result(payment: Payment, invoice: Invoice | None, result: Char
     """
     _copy_card(payment, result)
     if result.outcome == ChargeOutcome.SUCCEEDED:
-        for paid_invoice, amount in _shares(payment, invoice):
+        shares = _shares(payment, invoice)
+        for paid_invoice, amount in shares:
             assert paid_invoice.status == InvoiceStatus.OPEN
             assert amount <= paid_invoice.total - paid_invoice.amount_paid
-        _succeed(payment, invoice, result)
+        _succeed(payment, shares, result)
     elif result.outcome == ChargeOutcome.REQUIRES_ACTION:
         _move(payment, PaymentStatus.REQUIRES_ACTION)
         payment.next_action_url = result.redirect_url
